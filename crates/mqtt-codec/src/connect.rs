@@ -1,0 +1,457 @@
+//! CONNECT (MQTT 5.0 §3.1, 3.1.1 §3.1): the first packet a client sends.
+
+use core::num::{NonZeroU16, NonZeroU32};
+
+use bytes::{BufMut, Bytes};
+
+use crate::error::{DecodeError, EncodeError};
+use crate::packet::PacketType;
+use crate::properties::{PayloadFormat, UserProperty, properties};
+use crate::string::MqttString;
+use crate::topic::{TopicName, validate_topic_name};
+use crate::wire::{self, Reader};
+use crate::{ProtocolVersion, QoS};
+
+properties! {
+    /// Properties of a CONNECT (MQTT 5.0 §3.1.2.11).
+    pub struct ConnectProperties {
+        /// Seconds the server keeps the session after the connection closes; absent means 0.
+        pub session_expiry_interval: Option<u32> = SessionExpiryInterval,
+        /// How many QoS 1 and 2 publications the client processes at once.
+        pub receive_maximum: Option<NonZeroU16> = ReceiveMaximum,
+        /// The largest packet the client accepts.
+        pub maximum_packet_size: Option<NonZeroU32> = MaximumPacketSize,
+        pub topic_alias_maximum: Option<u16> = TopicAliasMaximum,
+        pub request_response_information: Option<bool> = RequestResponseInformation,
+        pub request_problem_information: Option<bool> = RequestProblemInformation,
+        pub user_properties: Vec<UserProperty> = UserProperty,
+        pub authentication_method: Option<MqttString> = AuthenticationMethod,
+        pub authentication_data: Option<Bytes> = AuthenticationData,
+    }
+}
+
+properties! {
+    /// Properties of the Will Message of a CONNECT (MQTT 5.0 §3.1.3.2).
+    pub struct WillProperties {
+        pub will_delay_interval: Option<u32> = WillDelayInterval,
+        pub payload_format: Option<PayloadFormat> = PayloadFormatIndicator,
+        pub message_expiry_interval: Option<u32> = MessageExpiryInterval,
+        pub content_type: Option<MqttString> = ContentType,
+        pub response_topic: Option<MqttString> = ResponseTopic,
+        pub correlation_data: Option<Bytes> = CorrelationData,
+        pub user_properties: Vec<UserProperty> = UserProperty,
+    }
+}
+
+/// The message the server publishes on the client's behalf if the connection ends without a
+/// DISCONNECT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastWill {
+    pub topic: TopicName,
+    pub payload: Bytes,
+    pub qos: QoS,
+    pub retain: bool,
+    /// MQTT 5.0 only; must be empty for 3.1.1.
+    pub properties: WillProperties,
+}
+
+/// A connection request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connect {
+    /// Clean Start (5.0), Clean Session (3.1.1): discard any existing session.
+    pub clean_start: bool,
+    /// Seconds; 0 turns the keep-alive mechanism off.
+    pub keep_alive: u16,
+    /// May be empty, asking the server to assign one.
+    pub client_id: MqttString,
+    pub will: Option<LastWill>,
+    pub username: Option<MqttString>,
+    pub password: Option<Bytes>,
+    /// MQTT 5.0 only; must be empty for 3.1.1.
+    pub properties: ConnectProperties,
+}
+
+const PROTOCOL_NAME: &[u8] = b"MQTT";
+
+mod flag {
+    pub const USERNAME: u8 = 0b1000_0000;
+    pub const PASSWORD: u8 = 0b0100_0000;
+    pub const WILL_RETAIN: u8 = 0b0010_0000;
+    pub const WILL_QOS_SHIFT: u8 = 3;
+    pub const WILL: u8 = 0b0000_0100;
+    pub const CLEAN_START: u8 = 0b0000_0010;
+    pub const RESERVED: u8 = 0b0000_0001;
+}
+
+impl Connect {
+    pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
+        if body.binary("Protocol Name")?.as_ref() != PROTOCOL_NAME {
+            return Err(DecodeError::InvalidProtocolName);
+        }
+        let level = body.u8("Protocol Level")?;
+        if level != version.level() {
+            return Err(DecodeError::ProtocolVersionMismatch {
+                expected: version,
+                found: level,
+            });
+        }
+        let flags = body.u8("Connect Flags")?;
+        // "The Server MUST validate that the reserved flag in the CONNECT packet is set to 0"
+        // [MQTT-3.1.2-3].
+        if flags & flag::RESERVED != 0 {
+            return Err(DecodeError::ConnectReservedFlag);
+        }
+        let has_will = flags & flag::WILL != 0;
+        let will_retain = flags & flag::WILL_RETAIN != 0;
+        // "If the Will Flag is set to 1, the value of Will QoS can be 0, 1, or 2. A value of 3
+        // is a Malformed Packet" [MQTT-3.1.2-12].
+        let will_qos = QoS::from_bits((flags >> flag::WILL_QOS_SHIFT) & 0b11)
+            .ok_or(DecodeError::InvalidWillFlags)?;
+        // "If the Will Flag is set to 0, then the Will QoS MUST be set to 0" [MQTT-3.1.2-11];
+        // "If the Will Flag is set to 0, then Will Retain MUST be set to 0" [MQTT-3.1.2-13].
+        if !has_will && (will_qos != QoS::AtMostOnce || will_retain) {
+            return Err(DecodeError::InvalidWillFlags);
+        }
+        let has_username = flags & flag::USERNAME != 0;
+        let has_password = flags & flag::PASSWORD != 0;
+        // 3.1.1: "If the User Name Flag is set to 0, the Password Flag MUST be set to 0"
+        // [MQTT-3.1.2-22]. MQTT 5.0 allows a password alone.
+        if version == ProtocolVersion::V311 && has_password && !has_username {
+            return Err(DecodeError::PasswordWithoutUserName);
+        }
+        let keep_alive = body.u16("Keep Alive")?;
+        let properties = match version {
+            ProtocolVersion::V5 => ConnectProperties::decode(&mut body, PacketType::Connect)?,
+            ProtocolVersion::V311 => ConnectProperties::default(),
+        };
+        let client_id = body.string("Client Identifier")?;
+        let will = if has_will {
+            let properties = match version {
+                ProtocolVersion::V5 => WillProperties::decode(&mut body, PacketType::Connect)?,
+                ProtocolVersion::V311 => WillProperties::default(),
+            };
+            let topic = body.string("Will Topic")?;
+            validate_topic_name(&topic).map_err(DecodeError::InvalidTopicName)?;
+            let payload = body.binary("Will Payload")?;
+            Some(LastWill {
+                topic: TopicName::from_checked(topic),
+                payload,
+                qos: will_qos,
+                retain: will_retain,
+                properties,
+            })
+        } else {
+            None
+        };
+        let username = if has_username {
+            Some(body.string("User Name")?)
+        } else {
+            None
+        };
+        let password = if has_password {
+            Some(body.binary("Password")?)
+        } else {
+            None
+        };
+        body.finish(PacketType::Connect)?;
+        Ok(Connect {
+            clean_start: flags & flag::CLEAN_START != 0,
+            keep_alive,
+            client_id,
+            will,
+            username,
+            password,
+            properties,
+        })
+    }
+
+    pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
+        let binary_fields = [
+            ("Password", self.password.as_ref().map_or(0, Bytes::len)),
+            (
+                "Will Payload",
+                self.will.as_ref().map_or(0, |will| will.payload.len()),
+            ),
+            ("a binary property", self.properties.longest_binary()),
+            (
+                "a binary Will property",
+                self.will
+                    .as_ref()
+                    .map_or(0, |will| will.properties.longest_binary()),
+            ),
+        ];
+        for (field, len) in binary_fields {
+            if len > usize::from(u16::MAX) {
+                return Err(EncodeError::BinaryDataTooLong { field, len });
+            }
+        }
+        if version == ProtocolVersion::V311 {
+            if !self.properties.is_empty()
+                || self
+                    .will
+                    .as_ref()
+                    .is_some_and(|will| !will.properties.is_empty())
+            {
+                return Err(EncodeError::NotInVersion {
+                    what: "CONNECT properties",
+                    version,
+                });
+            }
+            if self.password.is_some() && self.username.is_none() {
+                return Err(EncodeError::PasswordWithoutUserName);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn body_len(&self, version: ProtocolVersion) -> usize {
+        let mut len = wire::prefixed_len(PROTOCOL_NAME.len()) + 1 + 1 + 2;
+        if version == ProtocolVersion::V5 {
+            len += self.properties.wire_len();
+        }
+        len += wire::prefixed_len(self.client_id.len());
+        if let Some(will) = &self.will {
+            if version == ProtocolVersion::V5 {
+                len += will.properties.wire_len();
+            }
+            len += wire::prefixed_len(will.topic.len()) + wire::prefixed_len(will.payload.len());
+        }
+        if let Some(username) = &self.username {
+            len += wire::prefixed_len(username.len());
+        }
+        if let Some(password) = &self.password {
+            len += wire::prefixed_len(password.len());
+        }
+        len
+    }
+
+    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut dyn BufMut) {
+        wire::write_binary(buf, PROTOCOL_NAME);
+        buf.put_u8(version.level());
+        let mut flags = 0;
+        if self.username.is_some() {
+            flags |= flag::USERNAME;
+        }
+        if self.password.is_some() {
+            flags |= flag::PASSWORD;
+        }
+        if let Some(will) = &self.will {
+            flags |= flag::WILL | will.qos.bits() << flag::WILL_QOS_SHIFT;
+            if will.retain {
+                flags |= flag::WILL_RETAIN;
+            }
+        }
+        if self.clean_start {
+            flags |= flag::CLEAN_START;
+        }
+        buf.put_u8(flags);
+        buf.put_u16(self.keep_alive);
+        if version == ProtocolVersion::V5 {
+            self.properties.write(buf);
+        }
+        wire::write_string(buf, &self.client_id);
+        if let Some(will) = &self.will {
+            if version == ProtocolVersion::V5 {
+                will.properties.write(buf);
+            }
+            wire::write_string(buf, will.topic.as_mqtt_string());
+            wire::write_binary(buf, &will.payload);
+        }
+        if let Some(username) = &self.username {
+            wire::write_string(buf, username);
+        }
+        if let Some(password) = &self.password {
+            wire::write_binary(buf, password);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MAX_PACKET_SIZE, Packet};
+    use ProtocolVersion::{V5, V311};
+
+    fn minimal(client_id: &'static str) -> Connect {
+        Connect {
+            clean_start: true,
+            keep_alive: 60,
+            client_id: MqttString::from_static(client_id),
+            will: None,
+            username: None,
+            password: None,
+            properties: ConnectProperties::default(),
+        }
+    }
+
+    fn encode(packet: Connect, version: ProtocolVersion) -> Vec<u8> {
+        let packet = Packet::Connect(packet);
+        let mut buf = Vec::new();
+        let written = packet.encode(version, MAX_PACKET_SIZE, &mut buf).unwrap();
+        assert_eq!(written, buf.len());
+        assert_eq!(packet.encoded_len(version), buf.len());
+        buf
+    }
+
+    fn decode(bytes: &[u8], version: ProtocolVersion) -> Result<Connect, DecodeError> {
+        match Packet::decode(&Bytes::copy_from_slice(bytes), version, MAX_PACKET_SIZE)? {
+            Some((Packet::Connect(connect), used)) if used == bytes.len() => Ok(connect),
+            other => panic!("expected one whole CONNECT, got {other:?}"),
+        }
+    }
+
+    const V311_MINIMAL: &[u8] = &[
+        0x10, 0x0F, // CONNECT, remaining length 15
+        0x00, 0x04, b'M', b'Q', b'T', b'T', // protocol name
+        0x04, // protocol level 4 = 3.1.1
+        0x02, // clean session
+        0x00, 0x3C, // keep alive 60 s
+        0x00, 0x03, b'l', b'a', b'm', // client identifier "lam"
+    ];
+
+    #[test]
+    fn encodes_and_decodes_a_minimal_3_1_1_connect() {
+        assert_eq!(encode(minimal("lam"), V311), V311_MINIMAL);
+        assert_eq!(decode(V311_MINIMAL, V311), Ok(minimal("lam")));
+    }
+
+    #[test]
+    fn encodes_and_decodes_a_5_0_connect_with_will_credentials_and_properties() {
+        let mut connect = minimal("c");
+        connect.clean_start = false;
+        connect.username = Some(MqttString::from_static("u"));
+        connect.password = Some(Bytes::from_static(b"p"));
+        connect.properties.session_expiry_interval = Some(3600);
+        connect.will = Some(LastWill {
+            topic: TopicName::from_static("t"),
+            payload: Bytes::from_static(b"x"),
+            qos: QoS::AtLeastOnce,
+            retain: true,
+            properties: WillProperties {
+                will_delay_interval: Some(5),
+                ..Default::default()
+            },
+        });
+        let bytes: &[u8] = &[
+            0x10,
+            0x25, //
+            0x00,
+            0x04,
+            b'M',
+            b'Q',
+            b'T',
+            b'T',
+            0x05,        // MQTT 5.0
+            0b1110_1100, // user name, password, will retain, will QoS 1, will
+            0x00,
+            0x3C, // keep alive
+            0x05,
+            0x11,
+            0x00,
+            0x00,
+            0x0E,
+            0x10, // Session Expiry Interval 3600
+            0x00,
+            0x01,
+            b'c', // client id
+            0x05,
+            0x18,
+            0x00,
+            0x00,
+            0x00,
+            0x05, // Will Delay Interval 5
+            0x00,
+            0x01,
+            b't',
+            0x00,
+            0x01,
+            b'x', // will topic, payload
+            0x00,
+            0x01,
+            b'u',
+            0x00,
+            0x01,
+            b'p', // user name, password
+        ];
+        assert_eq!(encode(connect.clone(), V5), bytes);
+        assert_eq!(decode(bytes, V5), Ok(connect));
+    }
+
+    // [MQTT-3.1.2-3]
+    #[test]
+    fn rejects_connect_with_the_reserved_flag_set() {
+        let mut bytes = V311_MINIMAL.to_vec();
+        bytes[9] |= 0x01;
+        assert_eq!(decode(&bytes, V311), Err(DecodeError::ConnectReservedFlag));
+    }
+
+    // [MQTT-3.1.2-11], [MQTT-3.1.2-13]
+    #[test]
+    fn rejects_will_qos_or_retain_without_a_will() {
+        let mut bytes = V311_MINIMAL.to_vec();
+        bytes[9] |= 0b0000_1000;
+        assert_eq!(decode(&bytes, V311), Err(DecodeError::InvalidWillFlags));
+        let mut bytes = V311_MINIMAL.to_vec();
+        bytes[9] |= 0b0010_0000;
+        assert_eq!(decode(&bytes, V311), Err(DecodeError::InvalidWillFlags));
+    }
+
+    // 3.1.1 [MQTT-3.1.2-22]
+    #[test]
+    fn rejects_a_3_1_1_password_without_a_user_name() {
+        let mut connect = minimal("lam");
+        connect.password = Some(Bytes::from_static(b"secret"));
+        let mut buf = Vec::new();
+        assert_eq!(
+            Packet::Connect(connect.clone()).encode(V311, MAX_PACKET_SIZE, &mut buf),
+            Err(EncodeError::PasswordWithoutUserName)
+        );
+        assert!(buf.is_empty());
+        // MQTT 5.0 allows it.
+        let bytes = encode(connect.clone(), V5);
+        assert_eq!(decode(&bytes, V5), Ok(connect));
+    }
+
+    #[test]
+    fn rejects_a_protocol_level_other_than_the_connection_speaks() {
+        assert_eq!(
+            decode(V311_MINIMAL, V5),
+            Err(DecodeError::ProtocolVersionMismatch {
+                expected: V5,
+                found: 4
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_a_protocol_name_other_than_mqtt() {
+        let mut bytes = V311_MINIMAL.to_vec();
+        bytes[5] = b'X';
+        assert_eq!(decode(&bytes, V311), Err(DecodeError::InvalidProtocolName));
+    }
+
+    #[test]
+    fn refuses_to_encode_properties_on_a_3_1_1_connection() {
+        let mut connect = minimal("lam");
+        connect.properties.receive_maximum = NonZeroU16::new(10);
+        assert_eq!(
+            Packet::Connect(connect).encode(V311, MAX_PACKET_SIZE, &mut Vec::new()),
+            Err(EncodeError::NotInVersion {
+                what: "CONNECT properties",
+                version: V311
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_a_client_identifier_longer_than_the_remaining_length() {
+        let mut bytes = V311_MINIMAL.to_vec();
+        bytes[13] = 0x09;
+        assert_eq!(
+            decode(&bytes, V311),
+            Err(DecodeError::FieldOverrunsPacket {
+                field: "Client Identifier"
+            })
+        );
+    }
+}

@@ -1,0 +1,460 @@
+//! The fixed header (§2.1), the [`Packet`] enum and the streaming decoder and encoder.
+
+use core::fmt;
+
+use bytes::{BufMut, Bytes};
+
+use crate::error::{DecodeError, EncodeError};
+use crate::wire::{self, MAX_VAR_INT, Reader};
+use crate::{
+    ConnAck, Connect, Disconnect, ProtocolVersion, PubAck, PubComp, PubRec, PubRel, Publish,
+    SubAck, Subscribe, UnsubAck, Unsubscribe,
+};
+
+/// The MQTT Control Packet type, the high nibble of the first byte (§2.1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PacketType {
+    Connect = 1,
+    ConnAck = 2,
+    Publish = 3,
+    PubAck = 4,
+    PubRec = 5,
+    PubRel = 6,
+    PubComp = 7,
+    Subscribe = 8,
+    SubAck = 9,
+    Unsubscribe = 10,
+    UnsubAck = 11,
+    PingReq = 12,
+    PingResp = 13,
+    Disconnect = 14,
+    /// MQTT 5.0 only.
+    Auth = 15,
+}
+
+impl PacketType {
+    fn from_nibble(value: u8, version: ProtocolVersion) -> Result<Self, DecodeError> {
+        Ok(match value {
+            1 => PacketType::Connect,
+            2 => PacketType::ConnAck,
+            3 => PacketType::Publish,
+            4 => PacketType::PubAck,
+            5 => PacketType::PubRec,
+            6 => PacketType::PubRel,
+            7 => PacketType::PubComp,
+            8 => PacketType::Subscribe,
+            9 => PacketType::SubAck,
+            10 => PacketType::Unsubscribe,
+            11 => PacketType::UnsubAck,
+            12 => PacketType::PingReq,
+            13 => PacketType::PingResp,
+            14 => PacketType::Disconnect,
+            15 if version == ProtocolVersion::V5 => PacketType::Auth,
+            _ => return Err(DecodeError::ReservedPacketType { value }),
+        })
+    }
+
+    /// The flags every packet but PUBLISH must carry (§2.1.3, Table 2-2): PUBREL, SUBSCRIBE
+    /// and UNSUBSCRIBE have 0b0010 ([MQTT-3.6.1-1], [MQTT-3.8.1-1], [MQTT-3.10.1-1]), the
+    /// others 0.
+    const fn required_flags(self) -> u8 {
+        match self {
+            PacketType::PubRel | PacketType::Subscribe | PacketType::Unsubscribe => 0b0010,
+            _ => 0,
+        }
+    }
+}
+
+impl fmt::Display for PacketType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PacketType::Connect => "CONNECT",
+            PacketType::ConnAck => "CONNACK",
+            PacketType::Publish => "PUBLISH",
+            PacketType::PubAck => "PUBACK",
+            PacketType::PubRec => "PUBREC",
+            PacketType::PubRel => "PUBREL",
+            PacketType::PubComp => "PUBCOMP",
+            PacketType::Subscribe => "SUBSCRIBE",
+            PacketType::SubAck => "SUBACK",
+            PacketType::Unsubscribe => "UNSUBSCRIBE",
+            PacketType::UnsubAck => "UNSUBACK",
+            PacketType::PingReq => "PINGREQ",
+            PacketType::PingResp => "PINGRESP",
+            PacketType::Disconnect => "DISCONNECT",
+            PacketType::Auth => "AUTH",
+        })
+    }
+}
+
+/// An MQTT Control Packet of either protocol version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Packet {
+    Connect(Connect),
+    ConnAck(ConnAck),
+    Publish(Publish),
+    PubAck(PubAck),
+    PubRec(PubRec),
+    PubRel(PubRel),
+    PubComp(PubComp),
+    Subscribe(Subscribe),
+    SubAck(SubAck),
+    Unsubscribe(Unsubscribe),
+    UnsubAck(UnsubAck),
+    PingReq,
+    PingResp,
+    Disconnect(Disconnect),
+}
+
+/// The largest packet MQTT can describe: a fixed header of 5 bytes and the largest Remaining
+/// Length. Pass it as the maximum packet size to mean "no limit of our own".
+pub const MAX_PACKET_SIZE: u32 = 1 + 4 + MAX_VAR_INT;
+
+/// Reads the fixed header at the start of `input` and returns the size of the whole packet, or
+/// `Ok(None)` if the fixed header itself is not complete yet.
+///
+/// A packet larger than `max_packet_size` is refused here, before its body is buffered.
+pub fn packet_len(input: &[u8], max_packet_size: u32) -> Result<Option<usize>, DecodeError> {
+    Ok(fixed_header(input, max_packet_size)?.map(|(_, size)| size))
+}
+
+/// The length of the fixed header and of the whole packet.
+fn fixed_header(input: &[u8], max_packet_size: u32) -> Result<Option<(usize, usize)>, DecodeError> {
+    let Some(rest) = input.get(1..) else {
+        return Ok(None);
+    };
+    let Some((remaining_len, len_len)) = wire::read_var_int(rest)? else {
+        return Ok(None);
+    };
+    let header_len = 1 + len_len;
+    let size = header_len as u64 + u64::from(remaining_len);
+    if size > u64::from(max_packet_size) {
+        return Err(DecodeError::PacketTooLarge {
+            size,
+            maximum: max_packet_size,
+        });
+    }
+    Ok(Some((header_len, size as usize)))
+}
+
+impl Packet {
+    /// Decodes the packet at the start of `input`.
+    ///
+    /// Returns the packet and the number of bytes it took, or `Ok(None)` when `input` holds
+    /// only part of a packet (read more and call again with the same bytes in front). The
+    /// strings and payloads of the packet are slices of `input`, not copies.
+    ///
+    /// `max_packet_size` is the largest packet accepted, fixed header included (MQTT 5.0's
+    /// Maximum Packet Size); a larger one is refused as soon as its fixed header is read.
+    pub fn decode(
+        input: &Bytes,
+        version: ProtocolVersion,
+        max_packet_size: u32,
+    ) -> Result<Option<(Packet, usize)>, DecodeError> {
+        let Some(&first) = input.first() else {
+            return Ok(None);
+        };
+        // Check the first byte before waiting for more: garbage is refused at once.
+        let packet_type = PacketType::from_nibble(first >> 4, version)?;
+        let flags = first & 0x0F;
+        // "Where a flag bit is marked as "Reserved", it is reserved for future use and MUST be
+        // set to the value listed" [MQTT-2.1.3-1]; "If invalid flags are received it is a
+        // Malformed Packet".
+        if packet_type != PacketType::Publish && flags != packet_type.required_flags() {
+            return Err(DecodeError::InvalidFlags {
+                packet: packet_type,
+                flags,
+            });
+        }
+        let Some((header_len, size)) = fixed_header(input, max_packet_size)? else {
+            return Ok(None);
+        };
+        if input.len() < size {
+            return Ok(None);
+        }
+        let body = Reader::new(input.slice(header_len..size));
+        let packet = match packet_type {
+            PacketType::Connect => Packet::Connect(Connect::decode(body, version)?),
+            PacketType::ConnAck => Packet::ConnAck(ConnAck::decode(body, version)?),
+            PacketType::Publish => Packet::Publish(Publish::decode(body, flags, version)?),
+            PacketType::PubAck => Packet::PubAck(PubAck::decode(body, version)?),
+            PacketType::PubRec => Packet::PubRec(PubRec::decode(body, version)?),
+            PacketType::PubRel => Packet::PubRel(PubRel::decode(body, version)?),
+            PacketType::PubComp => Packet::PubComp(PubComp::decode(body, version)?),
+            PacketType::Subscribe => Packet::Subscribe(Subscribe::decode(body, version)?),
+            PacketType::SubAck => Packet::SubAck(SubAck::decode(body, version)?),
+            PacketType::Unsubscribe => Packet::Unsubscribe(Unsubscribe::decode(body, version)?),
+            PacketType::UnsubAck => Packet::UnsubAck(UnsubAck::decode(body, version)?),
+            PacketType::PingReq => {
+                body.finish(PacketType::PingReq)?;
+                Packet::PingReq
+            }
+            PacketType::PingResp => {
+                body.finish(PacketType::PingResp)?;
+                Packet::PingResp
+            }
+            PacketType::Disconnect => Packet::Disconnect(Disconnect::decode(body, version)?),
+            PacketType::Auth => {
+                return Err(DecodeError::UnsupportedPacketType {
+                    packet: PacketType::Auth,
+                });
+            }
+        };
+        Ok(Some((packet, size)))
+    }
+
+    pub fn packet_type(&self) -> PacketType {
+        match self {
+            Packet::Connect(_) => PacketType::Connect,
+            Packet::ConnAck(_) => PacketType::ConnAck,
+            Packet::Publish(_) => PacketType::Publish,
+            Packet::PubAck(_) => PacketType::PubAck,
+            Packet::PubRec(_) => PacketType::PubRec,
+            Packet::PubRel(_) => PacketType::PubRel,
+            Packet::PubComp(_) => PacketType::PubComp,
+            Packet::Subscribe(_) => PacketType::Subscribe,
+            Packet::SubAck(_) => PacketType::SubAck,
+            Packet::Unsubscribe(_) => PacketType::Unsubscribe,
+            Packet::UnsubAck(_) => PacketType::UnsubAck,
+            Packet::PingReq => PacketType::PingReq,
+            Packet::PingResp => PacketType::PingResp,
+            Packet::Disconnect(_) => PacketType::Disconnect,
+        }
+    }
+
+    fn first_byte(&self) -> u8 {
+        let flags = match self {
+            Packet::Publish(publish) => publish.flags(),
+            other => other.packet_type().required_flags(),
+        };
+        (self.packet_type() as u8) << 4 | flags
+    }
+
+    fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
+        match self {
+            Packet::Connect(packet) => packet.check(version),
+            Packet::ConnAck(packet) => packet.check(version),
+            Packet::Publish(packet) => packet.check(version),
+            Packet::PubAck(packet) => packet.check(version),
+            Packet::PubRec(packet) => packet.check(version),
+            Packet::PubRel(packet) => packet.check(version),
+            Packet::PubComp(packet) => packet.check(version),
+            Packet::Subscribe(packet) => packet.check(version),
+            Packet::SubAck(packet) => packet.check(version),
+            Packet::Unsubscribe(packet) => packet.check(version),
+            Packet::UnsubAck(packet) => packet.check(version),
+            Packet::PingReq | Packet::PingResp => Ok(()),
+            Packet::Disconnect(packet) => packet.check(version),
+        }
+    }
+
+    fn body_len(&self, version: ProtocolVersion) -> usize {
+        match self {
+            Packet::Connect(packet) => packet.body_len(version),
+            Packet::ConnAck(packet) => packet.body_len(version),
+            Packet::Publish(packet) => packet.body_len(version),
+            Packet::PubAck(packet) => packet.body_len(version),
+            Packet::PubRec(packet) => packet.body_len(version),
+            Packet::PubRel(packet) => packet.body_len(version),
+            Packet::PubComp(packet) => packet.body_len(version),
+            Packet::Subscribe(packet) => packet.body_len(version),
+            Packet::SubAck(packet) => packet.body_len(version),
+            Packet::Unsubscribe(packet) => packet.body_len(version),
+            Packet::UnsubAck(packet) => packet.body_len(version),
+            Packet::PingReq | Packet::PingResp => 0,
+            Packet::Disconnect(packet) => packet.body_len(version),
+        }
+    }
+
+    fn write_body(&self, version: ProtocolVersion, buf: &mut dyn BufMut) {
+        match self {
+            Packet::Connect(packet) => packet.write_body(version, buf),
+            Packet::ConnAck(packet) => packet.write_body(version, buf),
+            Packet::Publish(packet) => packet.write_body(version, buf),
+            Packet::PubAck(packet) => packet.write_body(version, buf),
+            Packet::PubRec(packet) => packet.write_body(version, buf),
+            Packet::PubRel(packet) => packet.write_body(version, buf),
+            Packet::PubComp(packet) => packet.write_body(version, buf),
+            Packet::Subscribe(packet) => packet.write_body(version, buf),
+            Packet::SubAck(packet) => packet.write_body(version, buf),
+            Packet::Unsubscribe(packet) => packet.write_body(version, buf),
+            Packet::UnsubAck(packet) => packet.write_body(version, buf),
+            Packet::PingReq | Packet::PingResp => {}
+            Packet::Disconnect(packet) => packet.write_body(version, buf),
+        }
+    }
+
+    /// The exact number of bytes [`Packet::encode`] writes for `version`.
+    pub fn encoded_len(&self, version: ProtocolVersion) -> usize {
+        let body = self.body_len(version);
+        1 + wire::var_int_len(body) + body
+    }
+
+    /// Appends the packet to `buf` and returns the number of bytes written.
+    ///
+    /// Checks first, writing nothing on error, that the packet is valid for `version` and that
+    /// its size does not exceed `max_packet_size` (the peer's Maximum Packet Size, or
+    /// [`MAX_PACKET_SIZE`]).
+    pub fn encode(
+        &self,
+        version: ProtocolVersion,
+        max_packet_size: u32,
+        buf: &mut impl BufMut,
+    ) -> Result<usize, EncodeError> {
+        self.check(version)?;
+        let body = self.body_len(version);
+        let size = 1 + wire::var_int_len(body) as u64 + body as u64;
+        let maximum = max_packet_size.min(MAX_PACKET_SIZE);
+        if body > MAX_VAR_INT as usize || size > u64::from(maximum) {
+            return Err(EncodeError::PacketTooLarge { size, maximum });
+        }
+        buf.put_u8(self.first_byte());
+        wire::write_var_int(buf, body);
+        self.write_body(version, buf);
+        Ok(size as usize)
+    }
+}
+
+macro_rules! impl_from_for_packet {
+    ($($name:ident),+) => {
+        $( impl From<$name> for Packet {
+            fn from(packet: $name) -> Self {
+                Packet::$name(packet)
+            }
+        } )+
+    };
+}
+
+impl_from_for_packet!(
+    Connect,
+    ConnAck,
+    Publish,
+    PubAck,
+    PubRec,
+    PubRel,
+    PubComp,
+    Subscribe,
+    SubAck,
+    Unsubscribe,
+    UnsubAck,
+    Disconnect
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ProtocolVersion::{V5, V311};
+
+    fn decode(
+        bytes: &'static [u8],
+        version: ProtocolVersion,
+    ) -> Result<Option<(Packet, usize)>, DecodeError> {
+        Packet::decode(&Bytes::from_static(bytes), version, MAX_PACKET_SIZE)
+    }
+
+    #[test]
+    fn reports_need_more_bytes_for_a_partial_packet_not_an_error() {
+        assert_eq!(decode(&[], V311), Ok(None));
+        assert_eq!(decode(&[0xC0], V311), Ok(None));
+        // PUBLISH announcing 5 bytes with 3 present.
+        assert_eq!(decode(&[0x30, 0x05, 0x00, 0x01, b'a'], V311), Ok(None));
+    }
+
+    #[test]
+    fn decodes_one_packet_and_reports_its_length_when_several_are_buffered() {
+        let (packet, used) = decode(&[0xC0, 0x00, 0xD0, 0x00, 0x30], V311)
+            .unwrap()
+            .unwrap();
+        assert_eq!(packet, Packet::PingReq);
+        assert_eq!(used, 2);
+    }
+
+    // [MQTT-2.1.3-1]
+    #[test]
+    fn rejects_reserved_flag_bits_in_the_fixed_header() {
+        assert_eq!(
+            decode(&[0xC1, 0x00], V311),
+            Err(DecodeError::InvalidFlags {
+                packet: PacketType::PingReq,
+                flags: 1
+            })
+        );
+        assert_eq!(
+            decode(&[0x80, 0x00], V5),
+            Err(DecodeError::InvalidFlags {
+                packet: PacketType::Subscribe,
+                flags: 0
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_reserved_packet_types() {
+        assert_eq!(
+            decode(&[0x00, 0x00], V5),
+            Err(DecodeError::ReservedPacketType { value: 0 })
+        );
+        assert_eq!(
+            decode(&[0xF0, 0x00], V311),
+            Err(DecodeError::ReservedPacketType { value: 15 })
+        );
+    }
+
+    #[test]
+    fn refuses_a_packet_over_the_maximum_size_before_its_body_arrives() {
+        // A PUBLISH announcing 2,097,152 bytes, with none of them here yet.
+        let input = Bytes::from_static(&[0x30, 0x80, 0x80, 0x80, 0x01]);
+        assert_eq!(
+            Packet::decode(&input, V5, 1024),
+            Err(DecodeError::PacketTooLarge {
+                size: 2_097_157,
+                maximum: 1024
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_a_remaining_length_of_five_bytes() {
+        assert_eq!(
+            decode(&[0x30, 0x80, 0x80, 0x80, 0x80, 0x01], V311),
+            Err(DecodeError::MalformedVariableByteInteger)
+        );
+    }
+
+    #[test]
+    fn rejects_a_pingreq_with_a_body() {
+        assert_eq!(
+            decode(&[0xC0, 0x01, 0x00], V311),
+            Err(DecodeError::TrailingBytes {
+                packet: PacketType::PingReq,
+                count: 1
+            })
+        );
+    }
+
+    #[test]
+    fn encodes_pingreq_and_pingresp() {
+        let mut buf = Vec::new();
+        Packet::PingReq
+            .encode(V311, MAX_PACKET_SIZE, &mut buf)
+            .unwrap();
+        Packet::PingResp
+            .encode(V5, MAX_PACKET_SIZE, &mut buf)
+            .unwrap();
+        assert_eq!(buf, [0xC0, 0x00, 0xD0, 0x00]);
+        assert_eq!(decode(&[0xD0, 0x00], V5), Ok(Some((Packet::PingResp, 2))));
+    }
+
+    #[test]
+    fn refuses_to_encode_a_packet_over_the_peer_maximum_size() {
+        let mut buf = Vec::new();
+        assert_eq!(
+            Packet::PingReq.encode(V5, 1, &mut buf),
+            Err(EncodeError::PacketTooLarge {
+                size: 2,
+                maximum: 1
+            })
+        );
+        assert!(buf.is_empty());
+    }
+}

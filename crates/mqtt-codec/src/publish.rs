@@ -1,0 +1,337 @@
+//! PUBLISH (MQTT 5.0 §3.3, 3.1.1 §3.3): an application message, in either direction.
+
+use core::num::NonZeroU16;
+
+use bytes::{BufMut, Bytes};
+
+use crate::error::{DecodeError, EncodeError};
+use crate::packet::PacketType;
+use crate::properties::{PayloadFormat, SubscriptionId, UserProperty, properties};
+use crate::string::MqttString;
+use crate::topic::{TopicName, validate_topic_name};
+use crate::wire::{self, Reader};
+use crate::{ProtocolVersion, QoS, QosPid};
+
+properties! {
+    /// Properties of a PUBLISH (MQTT 5.0 §3.3.2.3).
+    pub struct PublishProperties {
+        pub payload_format: Option<PayloadFormat> = PayloadFormatIndicator,
+        /// Seconds the message stays deliverable.
+        pub message_expiry_interval: Option<u32> = MessageExpiryInterval,
+        /// Stands for the topic name, which may then be empty.
+        pub topic_alias: Option<NonZeroU16> = TopicAlias,
+        pub response_topic: Option<MqttString> = ResponseTopic,
+        pub correlation_data: Option<Bytes> = CorrelationData,
+        pub user_properties: Vec<UserProperty> = UserProperty,
+        /// From server to client, the identifiers of every subscription that matched.
+        pub subscription_identifiers: Vec<SubscriptionId> = SubscriptionIdentifier,
+        pub content_type: Option<MqttString> = ContentType,
+    }
+}
+
+/// An application message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publish {
+    /// Set on a re-delivery of a QoS 1 or 2 message; never at QoS 0 ([MQTT-3.3.1-2]).
+    pub dup: bool,
+    /// The QoS and, above 0, the Packet Identifier.
+    pub qos: QosPid,
+    pub retain: bool,
+    pub topic: TopicName,
+    /// A slice of the buffer the packet was decoded from.
+    pub payload: Bytes,
+    /// MQTT 5.0 only; must be empty for 3.1.1.
+    pub properties: PublishProperties,
+}
+
+mod flag {
+    pub const DUP: u8 = 0b1000;
+    pub const QOS_SHIFT: u8 = 1;
+    pub const RETAIN: u8 = 0b0001;
+}
+
+impl Publish {
+    /// A QoS 0 message without properties.
+    pub fn at_most_once(topic: TopicName, payload: impl Into<Bytes>) -> Self {
+        Publish {
+            dup: false,
+            qos: QosPid::AtMostOnce,
+            retain: false,
+            topic,
+            payload: payload.into(),
+            properties: PublishProperties::default(),
+        }
+    }
+
+    pub(crate) fn flags(&self) -> u8 {
+        let mut flags = self.qos.qos().bits() << flag::QOS_SHIFT;
+        if self.dup {
+            flags |= flag::DUP;
+        }
+        if self.retain {
+            flags |= flag::RETAIN;
+        }
+        flags
+    }
+
+    pub(crate) fn decode(
+        mut body: Reader,
+        flags: u8,
+        version: ProtocolVersion,
+    ) -> Result<Self, DecodeError> {
+        // "A PUBLISH Packet MUST NOT have both QoS bits set to 1 [...] If a Server or Client
+        // receives a PUBLISH packet which has both QoS bits set to 1 it is a Malformed Packet"
+        // [MQTT-3.3.1-4].
+        let qos =
+            QoS::from_bits((flags >> flag::QOS_SHIFT) & 0b11).ok_or(DecodeError::InvalidQoS {
+                packet: PacketType::Publish,
+            })?;
+        let dup = flags & flag::DUP != 0;
+        // "The DUP flag MUST be set to 0 for all QoS 0 messages" [MQTT-3.3.1-2].
+        if dup && qos == QoS::AtMostOnce {
+            return Err(DecodeError::DuplicateAtQoS0);
+        }
+        // "The Topic Name MUST be present as the first field in the PUBLISH packet Variable
+        // Header. It MUST be a UTF-8 Encoded String" [MQTT-3.3.2-1].
+        let topic = body.string("Topic Name")?;
+        let qos = match qos {
+            QoS::AtMostOnce => QosPid::AtMostOnce,
+            QoS::AtLeastOnce => QosPid::AtLeastOnce(body.packet_id(PacketType::Publish)?),
+            QoS::ExactlyOnce => QosPid::ExactlyOnce(body.packet_id(PacketType::Publish)?),
+        };
+        let properties = match version {
+            ProtocolVersion::V5 => PublishProperties::decode(&mut body, PacketType::Publish)?,
+            ProtocolVersion::V311 => PublishProperties::default(),
+        };
+        // "The Topic Name in the PUBLISH packet MUST NOT contain wildcard characters"
+        // [MQTT-3.3.2-2]. In 5.0 it may be empty when a Topic Alias stands for it (§3.3.2.3.4).
+        let aliased = topic.is_empty() && properties.topic_alias.is_some();
+        if !aliased {
+            validate_topic_name(&topic).map_err(DecodeError::InvalidTopicName)?;
+        }
+        Ok(Publish {
+            dup,
+            qos,
+            retain: flags & flag::RETAIN != 0,
+            topic: TopicName::from_checked(topic),
+            payload: body.rest(),
+            properties,
+        })
+    }
+
+    pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
+        if self.dup && self.qos == QosPid::AtMostOnce {
+            return Err(EncodeError::DuplicateAtQoS0);
+        }
+        if self.topic.is_empty() && self.properties.topic_alias.is_none() {
+            return Err(EncodeError::EmptyTopicWithoutAlias);
+        }
+        let len = self.properties.longest_binary();
+        if len > usize::from(u16::MAX) {
+            return Err(EncodeError::BinaryDataTooLong {
+                field: "Correlation Data",
+                len,
+            });
+        }
+        if version == ProtocolVersion::V311 && !self.properties.is_empty() {
+            return Err(EncodeError::NotInVersion {
+                what: "PUBLISH properties",
+                version,
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn body_len(&self, version: ProtocolVersion) -> usize {
+        let mut len = wire::prefixed_len(self.topic.len()) + self.payload.len();
+        if self.qos.packet_id().is_some() {
+            len += 2;
+        }
+        if version == ProtocolVersion::V5 {
+            len += self.properties.wire_len();
+        }
+        len
+    }
+
+    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut dyn BufMut) {
+        wire::write_string(buf, self.topic.as_mqtt_string());
+        if let Some(id) = self.qos.packet_id() {
+            buf.put_u16(id.get());
+        }
+        if version == ProtocolVersion::V5 {
+            self.properties.write(buf);
+        }
+        buf.put_slice(&self.payload);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MAX_PACKET_SIZE, Packet, PacketId};
+    use ProtocolVersion::{V5, V311};
+
+    fn decode(bytes: &Bytes, version: ProtocolVersion) -> Result<Publish, DecodeError> {
+        match Packet::decode(bytes, version, MAX_PACKET_SIZE)? {
+            Some((Packet::Publish(publish), used)) if used == bytes.len() => Ok(publish),
+            other => panic!("expected one whole PUBLISH, got {other:?}"),
+        }
+    }
+
+    fn encode(publish: &Publish, version: ProtocolVersion) -> Result<Vec<u8>, EncodeError> {
+        let mut buf = Vec::new();
+        Packet::Publish(publish.clone()).encode(version, MAX_PACKET_SIZE, &mut buf)?;
+        Ok(buf)
+    }
+
+    fn pid(id: u16) -> PacketId {
+        PacketId::new(id).unwrap()
+    }
+
+    #[test]
+    fn encodes_and_decodes_a_retained_qos_0_message() {
+        let mut publish = Publish::at_most_once(TopicName::from_static("a/b"), &b"on"[..]);
+        publish.retain = true;
+        let bytes = [0x31, 0x07, 0x00, 0x03, b'a', b'/', b'b', b'o', b'n'];
+        assert_eq!(encode(&publish, V311).unwrap(), bytes);
+        assert_eq!(decode(&Bytes::copy_from_slice(&bytes), V311), Ok(publish));
+    }
+
+    #[test]
+    fn encodes_and_decodes_qos_1_and_2_with_their_packet_id() {
+        let mut publish = Publish::at_most_once(TopicName::from_static("t"), &b"x"[..]);
+        publish.qos = QosPid::AtLeastOnce(pid(10));
+        publish.dup = true;
+        let bytes = [0x3A, 0x06, 0x00, 0x01, b't', 0x00, 0x0A, b'x'];
+        assert_eq!(encode(&publish, V311).unwrap(), bytes);
+        assert_eq!(
+            decode(&Bytes::copy_from_slice(&bytes), V311),
+            Ok(publish.clone())
+        );
+        publish.qos = QosPid::ExactlyOnce(pid(10));
+        publish.dup = false;
+        let bytes = [0x34, 0x07, 0x00, 0x01, b't', 0x00, 0x0A, 0x00, b'x'];
+        assert_eq!(encode(&publish, V5).unwrap(), bytes);
+        assert_eq!(decode(&Bytes::copy_from_slice(&bytes), V5), Ok(publish));
+    }
+
+    #[test]
+    fn slices_topic_and_payload_from_the_input_without_copying() {
+        let input =
+            Bytes::copy_from_slice(&[0x30, 0x08, 0x00, 0x01, b't', b'h', b'e', b'l', b'l', b'o']);
+        let publish = decode(&input, V311).unwrap();
+        let range = input.as_ptr_range();
+        assert!(range.contains(&publish.payload.as_ptr()));
+        assert!(range.contains(&publish.topic.as_mqtt_string().as_bytes().as_ptr()));
+        assert_eq!(publish.payload, &b"hello"[..]);
+    }
+
+    // [MQTT-3.3.1-4]
+    #[test]
+    fn rejects_publish_with_qos_3() {
+        let input = Bytes::from_static(&[0x36, 0x05, 0x00, 0x01, b't', 0x00, 0x01]);
+        assert_eq!(
+            decode(&input, V311),
+            Err(DecodeError::InvalidQoS {
+                packet: PacketType::Publish
+            })
+        );
+        assert!(
+            decode(&input, V311)
+                .unwrap_err()
+                .to_string()
+                .contains("[MQTT-3.3.1-4]")
+        );
+    }
+
+    // [MQTT-3.3.1-2]
+    #[test]
+    fn rejects_dup_on_a_qos_0_publish() {
+        let input = Bytes::from_static(&[0x38, 0x03, 0x00, 0x01, b't']);
+        assert_eq!(decode(&input, V311), Err(DecodeError::DuplicateAtQoS0));
+    }
+
+    // [MQTT-2.2.1-3]
+    #[test]
+    fn rejects_packet_id_0_on_a_qos_1_publish() {
+        let input = Bytes::from_static(&[0x32, 0x05, 0x00, 0x01, b't', 0x00, 0x00]);
+        assert_eq!(
+            decode(&input, V311),
+            Err(DecodeError::ZeroPacketId {
+                packet: PacketType::Publish
+            })
+        );
+    }
+
+    // [MQTT-3.3.2-2]
+    #[test]
+    fn rejects_wildcards_in_the_topic_name() {
+        let input = Bytes::from_static(&[0x30, 0x03, 0x00, 0x01, b'#']);
+        assert_eq!(
+            decode(&input, V311),
+            Err(DecodeError::InvalidTopicName(
+                crate::TopicError::WildcardInTopicName
+            ))
+        );
+    }
+
+    // [MQTT-4.7.3-1]
+    #[test]
+    fn rejects_an_empty_topic_name_without_a_topic_alias() {
+        assert_eq!(
+            decode(&Bytes::from_static(&[0x30, 0x02, 0x00, 0x00]), V311),
+            Err(DecodeError::InvalidTopicName(crate::TopicError::Empty))
+        );
+        assert_eq!(
+            decode(&Bytes::from_static(&[0x30, 0x03, 0x00, 0x00, 0x00]), V5),
+            Err(DecodeError::InvalidTopicName(crate::TopicError::Empty))
+        );
+    }
+
+    #[test]
+    fn accepts_an_empty_topic_name_with_a_topic_alias_in_5_0() {
+        let input = Bytes::from_static(&[0x30, 0x06, 0x00, 0x00, 0x03, 0x23, 0x00, 0x07]);
+        let publish = decode(&input, V5).unwrap();
+        assert!(publish.topic.is_empty());
+        assert_eq!(publish.properties.topic_alias, NonZeroU16::new(7));
+    }
+
+    #[test]
+    fn rejects_a_topic_name_longer_than_the_remaining_length() {
+        let input = Bytes::from_static(&[0x30, 0x03, 0x00, 0x05, b't']);
+        assert_eq!(
+            decode(&input, V311),
+            Err(DecodeError::FieldOverrunsPacket {
+                field: "Topic Name"
+            })
+        );
+    }
+
+    #[test]
+    fn encodes_and_decodes_5_0_properties_including_repeated_subscription_identifiers() {
+        let mut publish = Publish::at_most_once(TopicName::from_static("t"), &b""[..]);
+        publish.properties.payload_format = Some(PayloadFormat::Utf8);
+        publish.properties.subscription_identifiers = vec![
+            SubscriptionId::new(1).unwrap(),
+            SubscriptionId::new(200).unwrap(),
+        ];
+        let bytes = [
+            0x30, 0x0B, 0x00, 0x01, b't', //
+            0x07, 0x01, 0x01, 0x0B, 0x01, 0x0B, 0xC8, 0x01, // properties
+        ];
+        assert_eq!(encode(&publish, V5).unwrap(), bytes);
+        assert_eq!(decode(&Bytes::copy_from_slice(&bytes), V5), Ok(publish));
+    }
+
+    #[test]
+    fn rejects_a_session_expiry_interval_in_a_publish() {
+        let input = Bytes::from_static(&[0x30, 0x09, 0x00, 0x01, b't', 0x05, 0x11, 0, 0, 0, 1]);
+        assert_eq!(
+            decode(&input, V5),
+            Err(DecodeError::PropertyNotAllowed {
+                property: crate::PropertyId::SessionExpiryInterval,
+                packet: PacketType::Publish
+            })
+        );
+    }
+}

@@ -1,0 +1,397 @@
+//! Topic Names, Topic Filters and how filters match names (MQTT 5.0 §4.7, 3.1.1 §4.7).
+
+use core::fmt;
+use core::ops::Deref;
+
+use crate::string::{MqttString, StringError};
+
+/// Why a string is not a valid Topic Name or Topic Filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopicError {
+    /// "All Topic Names and Topic Filters MUST be at least one character long" [MQTT-4.7.3-1].
+    Empty,
+    /// "Topic Names and Topic Filters MUST NOT include the null character (Unicode U+0000)"
+    /// [MQTT-4.7.3-2].
+    NullCharacter,
+    /// "Topic Names and Topic Filters are UTF-8 Encoded Strings; they MUST NOT encode to more
+    /// than 65,535 bytes" [MQTT-4.7.3-3].
+    TooLong { len: usize },
+    /// "The wildcard characters can be used in Topic Filters, but MUST NOT be used within a
+    /// Topic Name" [MQTT-4.7.0-1].
+    WildcardInTopicName,
+    /// "The multi-level wildcard character MUST be specified either on its own or following a
+    /// topic level separator. In either case it MUST be the last character specified in the
+    /// Topic Filter" [MQTT-4.7.1-1].
+    MisplacedMultiLevelWildcard,
+    /// "The single-level wildcard can be used at any level in the Topic Filter [...] Where it
+    /// is used, it MUST occupy an entire level of the filter" [MQTT-4.7.1-2].
+    MisplacedSingleLevelWildcard,
+}
+
+impl TopicError {
+    /// The specification statement this error violates.
+    pub const fn statement(self) -> &'static str {
+        match self {
+            TopicError::Empty => "MQTT-4.7.3-1",
+            TopicError::NullCharacter => "MQTT-4.7.3-2",
+            TopicError::TooLong { .. } => "MQTT-4.7.3-3",
+            TopicError::WildcardInTopicName => "MQTT-4.7.0-1",
+            TopicError::MisplacedMultiLevelWildcard => "MQTT-4.7.1-1",
+            TopicError::MisplacedSingleLevelWildcard => "MQTT-4.7.1-2",
+        }
+    }
+}
+
+impl fmt::Display for TopicError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TopicError::Empty => f.write_str("a topic must be at least one character long")?,
+            TopicError::NullCharacter => f.write_str("a topic must not contain U+0000")?,
+            TopicError::TooLong { len } => write!(f, "a topic is at most 65535 bytes, not {len}")?,
+            TopicError::WildcardInTopicName => {
+                f.write_str("a topic name must not contain the wildcards '+' or '#'")?
+            }
+            TopicError::MisplacedMultiLevelWildcard => {
+                f.write_str("'#' must be alone in the last level of a topic filter")?
+            }
+            TopicError::MisplacedSingleLevelWildcard => {
+                f.write_str("'+' must occupy an entire level of a topic filter")?
+            }
+        }
+        write!(f, " [{}]", self.statement())
+    }
+}
+
+impl std::error::Error for TopicError {}
+
+impl From<StringError> for TopicError {
+    fn from(error: StringError) -> Self {
+        match error {
+            StringError::NullCharacter => TopicError::NullCharacter,
+            StringError::TooLong { len } => TopicError::TooLong { len },
+        }
+    }
+}
+
+/// Checks the rules every Topic Name obeys.
+pub fn validate_topic_name(topic: &str) -> Result<(), TopicError> {
+    validate_common(topic)?;
+    if topic.contains(['+', '#']) {
+        return Err(TopicError::WildcardInTopicName);
+    }
+    Ok(())
+}
+
+/// Checks the rules every Topic Filter obeys.
+pub fn validate_topic_filter(filter: &str) -> Result<(), TopicError> {
+    validate_common(filter)?;
+    let mut levels = filter.split('/').peekable();
+    while let Some(level) = levels.next() {
+        let is_last = levels.peek().is_none();
+        if level.contains('#') && (level != "#" || !is_last) {
+            return Err(TopicError::MisplacedMultiLevelWildcard);
+        }
+        if level.contains('+') && level != "+" {
+            return Err(TopicError::MisplacedSingleLevelWildcard);
+        }
+    }
+    Ok(())
+}
+
+fn validate_common(topic: &str) -> Result<(), TopicError> {
+    if topic.is_empty() {
+        return Err(TopicError::Empty);
+    }
+    if topic.contains('\0') {
+        return Err(TopicError::NullCharacter);
+    }
+    if topic.len() > usize::from(u16::MAX) {
+        return Err(TopicError::TooLong { len: topic.len() });
+    }
+    Ok(())
+}
+
+/// Whether the (valid) Topic Filter `filter` matches the (valid) Topic Name `topic`.
+pub fn topic_matches(filter: &str, topic: &str) -> bool {
+    let mut filter_levels = filter.split('/');
+    let mut topic_levels = topic.split('/');
+
+    // "The Server MUST NOT match Topic Filters starting with a wildcard character (# or +) with
+    // Topic Names beginning with a $ character" [MQTT-4.7.2-1].
+    if topic.starts_with('$') && filter.starts_with(['#', '+']) {
+        return false;
+    }
+
+    loop {
+        match (filter_levels.next(), topic_levels.next()) {
+            // "#" matches the parent level too: "sport/tennis/#" matches "sport/tennis".
+            (Some("#"), _) => return true,
+            (Some("+"), Some(_)) => {}
+            (Some(expected), Some(level)) if expected == level => {}
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
+}
+
+/// A valid Topic Name: the topic a message is published to.
+///
+/// In MQTT 5.0 a received PUBLISH may carry an empty topic name when a Topic Alias stands for
+/// it; only the decoder can produce such a name, and [`TopicName::is_empty`] tells.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TopicName(MqttString);
+
+impl TopicName {
+    /// A topic name from a literal, checked when the program runs.
+    ///
+    /// # Panics
+    ///
+    /// If `topic` is not a valid topic name: for literals in the program, never for data from
+    /// outside (use [`TopicName::try_from`] for that).
+    pub fn from_static(topic: &'static str) -> Self {
+        match validate_topic_name(topic) {
+            Ok(()) => TopicName(MqttString::from_static(topic)),
+            Err(error) => panic!("invalid topic name literal {topic:?}: {error}"),
+        }
+    }
+
+    /// A decoded string that passed [`validate_topic_name`], or the empty name a Topic Alias
+    /// stands for.
+    pub(crate) fn from_checked(name: MqttString) -> Self {
+        TopicName(name)
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    pub fn as_mqtt_string(&self) -> &MqttString {
+        &self.0
+    }
+}
+
+impl TryFrom<&str> for TopicName {
+    type Error = TopicError;
+
+    fn try_from(topic: &str) -> Result<Self, TopicError> {
+        validate_topic_name(topic)?;
+        Ok(TopicName(MqttString::try_from(topic)?))
+    }
+}
+
+impl TryFrom<MqttString> for TopicName {
+    type Error = TopicError;
+
+    fn try_from(topic: MqttString) -> Result<Self, TopicError> {
+        validate_topic_name(&topic)?;
+        Ok(TopicName(topic))
+    }
+}
+
+/// A valid Topic Filter: what a subscription asks for, possibly with wildcards.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TopicFilter(MqttString);
+
+impl TopicFilter {
+    /// A topic filter from a literal, checked when the program runs.
+    ///
+    /// # Panics
+    ///
+    /// If `filter` is not a valid topic filter: for literals in the program, never for data
+    /// from outside (use [`TopicFilter::try_from`] for that).
+    pub fn from_static(filter: &'static str) -> Self {
+        match validate_topic_filter(filter) {
+            Ok(()) => TopicFilter(MqttString::from_static(filter)),
+            Err(error) => panic!("invalid topic filter literal {filter:?}: {error}"),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    pub fn as_mqtt_string(&self) -> &MqttString {
+        &self.0
+    }
+
+    /// Whether a message published to `topic` is delivered to this filter.
+    pub fn matches(&self, topic: &TopicName) -> bool {
+        topic_matches(self.as_str(), topic.as_str())
+    }
+}
+
+impl TryFrom<&str> for TopicFilter {
+    type Error = TopicError;
+
+    fn try_from(filter: &str) -> Result<Self, TopicError> {
+        validate_topic_filter(filter)?;
+        Ok(TopicFilter(MqttString::try_from(filter)?))
+    }
+}
+
+impl TryFrom<MqttString> for TopicFilter {
+    type Error = TopicError;
+
+    fn try_from(filter: MqttString) -> Result<Self, TopicError> {
+        validate_topic_filter(&filter)?;
+        Ok(TopicFilter(filter))
+    }
+}
+
+macro_rules! string_like {
+    ($name:ident) => {
+        impl Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(self.as_str(), f)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_like!(TopicName);
+string_like!(TopicFilter);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // [MQTT-4.7.0-1]
+    #[test]
+    fn rejects_wildcards_in_a_topic_name() {
+        assert_eq!(
+            validate_topic_name("home/+/temp"),
+            Err(TopicError::WildcardInTopicName)
+        );
+        assert_eq!(
+            validate_topic_name("home/#"),
+            Err(TopicError::WildcardInTopicName)
+        );
+    }
+
+    // [MQTT-4.7.3-1], [MQTT-4.7.3-2]
+    #[test]
+    fn rejects_empty_topics_and_the_null_character() {
+        assert_eq!(validate_topic_name(""), Err(TopicError::Empty));
+        assert_eq!(validate_topic_filter(""), Err(TopicError::Empty));
+        assert_eq!(validate_topic_name("a\0b"), Err(TopicError::NullCharacter));
+    }
+
+    #[test]
+    fn accepts_empty_levels_and_spaces_in_a_topic_name() {
+        for topic in ["/", "a//b", "/finance", "home/living room", "$SYS/uptime"] {
+            assert_eq!(validate_topic_name(topic), Ok(()), "{topic}");
+        }
+    }
+
+    // [MQTT-4.7.1-1]
+    #[test]
+    fn rejects_a_multi_level_wildcard_that_is_not_alone_in_the_last_level() {
+        for filter in ["sport/tennis#", "sport/tennis/#/ranking", "#/a", "a/b#"] {
+            assert_eq!(
+                validate_topic_filter(filter),
+                Err(TopicError::MisplacedMultiLevelWildcard),
+                "{filter}"
+            );
+        }
+        for filter in ["#", "sport/#", "/#"] {
+            assert_eq!(validate_topic_filter(filter), Ok(()), "{filter}");
+        }
+    }
+
+    // [MQTT-4.7.1-2]
+    #[test]
+    fn rejects_a_single_level_wildcard_that_shares_its_level() {
+        assert_eq!(
+            validate_topic_filter("sport+"),
+            Err(TopicError::MisplacedSingleLevelWildcard)
+        );
+        assert_eq!(
+            validate_topic_filter("sport/+x/a"),
+            Err(TopicError::MisplacedSingleLevelWildcard)
+        );
+        for filter in ["+", "+/tennis/#", "sport/+/player1", "/+", "+/+"] {
+            assert_eq!(validate_topic_filter(filter), Ok(()), "{filter}");
+        }
+    }
+
+    // The examples of MQTT 5.0 §4.7.1.2 and §4.7.1.3.
+    #[test]
+    fn matches_wildcards_as_the_specification_examples_say() {
+        assert!(topic_matches(
+            "sport/tennis/player1/#",
+            "sport/tennis/player1"
+        ));
+        assert!(topic_matches(
+            "sport/tennis/player1/#",
+            "sport/tennis/player1/ranking"
+        ));
+        assert!(topic_matches(
+            "sport/tennis/player1/#",
+            "sport/tennis/player1/score/wimbledon"
+        ));
+        assert!(topic_matches("sport/#", "sport"));
+        assert!(topic_matches("#", "sport/tennis"));
+        assert!(topic_matches("sport/tennis/+", "sport/tennis/player1"));
+        assert!(!topic_matches(
+            "sport/tennis/+",
+            "sport/tennis/player1/ranking"
+        ));
+        assert!(!topic_matches("sport/+", "sport"));
+        assert!(topic_matches("sport/+", "sport/"));
+        assert!(topic_matches("+/+", "/finance"));
+        assert!(topic_matches("/+", "/finance"));
+        assert!(!topic_matches("+", "/finance"));
+        assert!(topic_matches("a/b", "a/b"));
+        assert!(!topic_matches("a/b", "a/b/c"));
+        assert!(!topic_matches("a/b/c", "a/b"));
+    }
+
+    // [MQTT-4.7.2-1]
+    #[test]
+    fn does_not_match_dollar_topics_with_a_leading_wildcard() {
+        assert!(!topic_matches("#", "$SYS/uptime"));
+        assert!(!topic_matches("+/monitor/Clients", "$SYS/monitor/Clients"));
+        assert!(topic_matches("$SYS/#", "$SYS/monitor/Clients"));
+        assert!(topic_matches("$SYS/monitor/+", "$SYS/monitor/Clients"));
+    }
+
+    #[test]
+    fn checks_topic_types_on_construction() {
+        assert!(TopicName::try_from("a/+").is_err());
+        assert!(TopicFilter::try_from("a/+").is_ok());
+        let filter = TopicFilter::from_static("home/+/state");
+        assert!(filter.matches(&TopicName::from_static("home/lamp/state")));
+    }
+}

@@ -1,0 +1,267 @@
+//! The data representations of MQTT §1.5 (5.0) / §1.5 (3.1.1): integers, variable byte integers,
+//! strings and binary data, read from a packet body and written to the caller's buffer.
+
+use bytes::{BufMut, Bytes};
+
+use crate::error::DecodeError;
+use crate::packet::PacketType;
+use crate::qos::PacketId;
+use crate::string::MqttString;
+
+/// The largest value a Variable Byte Integer can carry: four bytes of seven bits.
+pub const MAX_VAR_INT: u32 = 268_435_455;
+
+/// Reads a Variable Byte Integer from the start of `input`.
+///
+/// Returns `Ok(None)` when `input` ends before the integer does, so the fixed header can be
+/// read from a partial packet.
+pub(crate) fn read_var_int(input: &[u8]) -> Result<Option<(u32, usize)>, DecodeError> {
+    let mut value: u32 = 0;
+    for (index, &byte) in input.iter().enumerate() {
+        // "The maximum number of bytes in the Variable Byte Integer field is four."
+        if index == 4 {
+            return Err(DecodeError::MalformedVariableByteInteger);
+        }
+        value |= u32::from(byte & 0x7F) << (7 * index);
+        if byte & 0x80 == 0 {
+            // "The encoded value MUST use the minimum number of bytes necessary to represent
+            // the value" [MQTT-1.5.5-1]: a last byte of zero after the first is padding.
+            if index > 0 && byte == 0 {
+                return Err(DecodeError::MalformedVariableByteInteger);
+            }
+            return Ok(Some((value, index + 1)));
+        }
+    }
+    if input.len() >= 4 {
+        return Err(DecodeError::MalformedVariableByteInteger);
+    }
+    Ok(None)
+}
+
+pub(crate) const fn var_int_len(value: usize) -> usize {
+    match value {
+        0..=127 => 1,
+        128..=16_383 => 2,
+        16_384..=2_097_151 => 3,
+        _ => 4,
+    }
+}
+
+/// Writes `value`, which the caller has checked is at most [`MAX_VAR_INT`].
+pub(crate) fn write_var_int(buf: &mut dyn BufMut, value: usize) {
+    debug_assert!(value <= MAX_VAR_INT as usize);
+    let mut rest = value;
+    loop {
+        let digit = (rest % 128) as u8;
+        rest /= 128;
+        if rest == 0 {
+            buf.put_u8(digit);
+            return;
+        }
+        buf.put_u8(digit | 0x80);
+    }
+}
+
+/// The wire size of a UTF-8 Encoded String or Binary Data of `len` bytes.
+pub(crate) const fn prefixed_len(len: usize) -> usize {
+    2 + len
+}
+
+pub(crate) fn write_string(buf: &mut dyn BufMut, value: &MqttString) {
+    write_binary(buf, value.as_bytes());
+}
+
+/// Writes Binary Data; the caller has checked that `value` fits a two-byte length.
+pub(crate) fn write_binary(buf: &mut dyn BufMut, value: &[u8]) {
+    debug_assert!(value.len() <= usize::from(u16::MAX));
+    buf.put_u16(value.len() as u16);
+    buf.put_slice(value);
+}
+
+/// A cursor over the body of one packet (the bytes the Remaining Length announced).
+///
+/// Every read checks the bytes are there: a length field inside the packet that runs past the
+/// Remaining Length is [`DecodeError::FieldOverrunsPacket`]. Reads of strings and binary data
+/// are slices of the input, never copies.
+#[derive(Debug)]
+pub(crate) struct Reader {
+    body: Bytes,
+    position: usize,
+}
+
+impl Reader {
+    pub(crate) fn new(body: Bytes) -> Self {
+        Reader { body, position: 0 }
+    }
+
+    pub(crate) fn remaining(&self) -> usize {
+        self.body.len() - self.position
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    fn advance(&mut self, len: usize, field: &'static str) -> Result<usize, DecodeError> {
+        if len > self.remaining() {
+            return Err(DecodeError::FieldOverrunsPacket { field });
+        }
+        let start = self.position;
+        self.position += len;
+        Ok(start)
+    }
+
+    pub(crate) fn u8(&mut self, field: &'static str) -> Result<u8, DecodeError> {
+        let at = self.advance(1, field)?;
+        Ok(self.body[at])
+    }
+
+    pub(crate) fn u16(&mut self, field: &'static str) -> Result<u16, DecodeError> {
+        let at = self.advance(2, field)?;
+        Ok(u16::from_be_bytes([self.body[at], self.body[at + 1]]))
+    }
+
+    pub(crate) fn u32(&mut self, field: &'static str) -> Result<u32, DecodeError> {
+        let at = self.advance(4, field)?;
+        let b = &self.body[at..at + 4];
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    pub(crate) fn var_int(&mut self, field: &'static str) -> Result<u32, DecodeError> {
+        match read_var_int(&self.body[self.position..])? {
+            Some((value, len)) => {
+                self.position += len;
+                Ok(value)
+            }
+            None => Err(DecodeError::FieldOverrunsPacket { field }),
+        }
+    }
+
+    /// The next `len` bytes, as a slice of the input buffer.
+    pub(crate) fn take(&mut self, len: usize, field: &'static str) -> Result<Bytes, DecodeError> {
+        let at = self.advance(len, field)?;
+        Ok(self.body.slice(at..at + len))
+    }
+
+    /// The next `len` bytes as a reader of their own (a property section).
+    pub(crate) fn section(
+        &mut self,
+        len: usize,
+        field: &'static str,
+    ) -> Result<Reader, DecodeError> {
+        Ok(Reader::new(self.take(len, field)?))
+    }
+
+    /// Everything left in the packet (a PUBLISH payload), as a slice of the input buffer.
+    pub(crate) fn rest(&mut self) -> Bytes {
+        let at = self.position;
+        self.position = self.body.len();
+        self.body.slice(at..)
+    }
+
+    /// Binary Data: a two-byte length, then that many bytes.
+    pub(crate) fn binary(&mut self, field: &'static str) -> Result<Bytes, DecodeError> {
+        let len = self.u16(field)?;
+        self.take(usize::from(len), field)
+    }
+
+    /// A UTF-8 Encoded String: Binary Data that must be well-formed UTF-8 without U+0000.
+    pub(crate) fn string(&mut self, field: &'static str) -> Result<MqttString, DecodeError> {
+        MqttString::from_bytes(self.binary(field)?)
+    }
+
+    /// A Packet Identifier, which is never zero where present.
+    pub(crate) fn packet_id(&mut self, packet: PacketType) -> Result<PacketId, DecodeError> {
+        // "SUBSCRIBE, UNSUBSCRIBE, and PUBLISH (in cases where QoS > 0) MQTT Control Packets
+        // MUST contain a non-zero 16-bit Packet Identifier" [MQTT-2.2.1-3]; the acknowledgements
+        // carry the same identifier back.
+        PacketId::new(self.u16("Packet Identifier")?).ok_or(DecodeError::ZeroPacketId { packet })
+    }
+
+    /// Ends the packet: bytes left over mean a length inside it disagrees with the
+    /// Remaining Length.
+    pub(crate) fn finish(self, packet: PacketType) -> Result<(), DecodeError> {
+        match self.remaining() {
+            0 => Ok(()),
+            count => Err(DecodeError::TrailingBytes { packet, count }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encoded(value: usize) -> Vec<u8> {
+        let mut buf = Vec::new();
+        write_var_int(&mut buf, value);
+        buf
+    }
+
+    // Boundaries from the table in MQTT 5.0 §1.5.5 / 3.1.1 §2.2.3.
+    #[test]
+    fn encodes_variable_byte_integers_at_each_size_boundary() {
+        assert_eq!(encoded(0), [0x00]);
+        assert_eq!(encoded(127), [0x7F]);
+        assert_eq!(encoded(128), [0x80, 0x01]);
+        assert_eq!(encoded(16_383), [0xFF, 0x7F]);
+        assert_eq!(encoded(16_384), [0x80, 0x80, 0x01]);
+        assert_eq!(encoded(2_097_151), [0xFF, 0xFF, 0x7F]);
+        assert_eq!(encoded(2_097_152), [0x80, 0x80, 0x80, 0x01]);
+        assert_eq!(encoded(268_435_455), [0xFF, 0xFF, 0xFF, 0x7F]);
+        for value in [
+            0,
+            127,
+            128,
+            16_383,
+            16_384,
+            2_097_151,
+            2_097_152,
+            268_435_455,
+        ] {
+            assert_eq!(var_int_len(value), encoded(value).len());
+            assert_eq!(
+                read_var_int(&encoded(value)),
+                Ok(Some((value as u32, encoded(value).len())))
+            );
+        }
+    }
+
+    #[test]
+    fn reports_a_partial_variable_byte_integer_as_incomplete() {
+        assert_eq!(read_var_int(&[]), Ok(None));
+        assert_eq!(read_var_int(&[0x80, 0x80]), Ok(None));
+    }
+
+    #[test]
+    fn rejects_a_variable_byte_integer_longer_than_four_bytes() {
+        assert_eq!(
+            read_var_int(&[0x80, 0x80, 0x80, 0x80, 0x01]),
+            Err(DecodeError::MalformedVariableByteInteger)
+        );
+        assert_eq!(
+            read_var_int(&[0xFF, 0xFF, 0xFF, 0xFF]),
+            Err(DecodeError::MalformedVariableByteInteger)
+        );
+    }
+
+    // [MQTT-1.5.5-1]
+    #[test]
+    fn rejects_a_variable_byte_integer_padded_beyond_its_minimum_length() {
+        assert_eq!(
+            read_var_int(&[0x80, 0x00]),
+            Err(DecodeError::MalformedVariableByteInteger)
+        );
+    }
+
+    #[test]
+    fn rejects_a_string_whose_length_runs_past_the_packet() {
+        let mut reader = Reader::new(Bytes::from_static(&[0x00, 0x05, b'a', b'b']));
+        assert_eq!(
+            reader.string("Topic Name"),
+            Err(DecodeError::FieldOverrunsPacket {
+                field: "Topic Name"
+            })
+        );
+    }
+}

@@ -1,0 +1,102 @@
+//! What the client tells the application.
+
+use core::time::Duration;
+
+use bytes::Bytes;
+use mqtt_codec::{
+    ConnAckProperties, ConnectReasonCode, DisconnectReasonCode, MqttString, PacketId,
+    PublishProperties, QoS, SubscribeReasonCode, TopicFilter, TopicName, UnsubscribeReasonCode,
+};
+
+use crate::error::{ProtocolError, UsageError};
+
+/// An application event, from [`Client::poll_event`](crate::Client::poll_event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The server accepted the connection. Queued commands have been sent.
+    Connected {
+        /// Whether the server resumed a session it held for this client.
+        session_present: bool,
+        /// The identifier the server assigned (5.0), which the client now uses.
+        assigned_client_id: Option<MqttString>,
+        /// The keep alive in force: the configured one, or the server's (5.0).
+        keep_alive: Duration,
+        /// Everything else the 5.0 CONNACK said (limits, availability, reason string).
+        properties: Box<ConnAckProperties>,
+    },
+    /// A message arrived on a subscription.
+    Message(Message),
+    /// The server answered a [`Client::subscribe`](crate::Client::subscribe).
+    Subscribed {
+        packet_id: PacketId,
+        results: Vec<SubscribeResult>,
+    },
+    /// The server answered a [`Client::unsubscribe`](crate::Client::unsubscribe).
+    Unsubscribed {
+        packet_id: PacketId,
+        results: Vec<UnsubscribeResult>,
+    },
+    /// A command queued before the connection came up could not be sent after all.
+    CommandDropped {
+        packet_id: Option<PacketId>,
+        error: UsageError,
+    },
+    /// The connection is over. Send what `poll_transmit` still returns, then close the
+    /// transport (if it is not closed already).
+    Disconnected { reason: DisconnectReason },
+}
+
+/// An application message received from the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub topic: TopicName,
+    /// A slice of the received bytes, not a copy.
+    pub payload: Bytes,
+    pub qos: QoS,
+    pub retain: bool,
+    /// The server may have delivered it before (QoS 1 and 2).
+    pub dup: bool,
+    /// 5.0 properties: content type, user properties, subscription identifiers...
+    pub properties: PublishProperties,
+}
+
+/// The outcome of one filter of a SUBSCRIBE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscribeResult {
+    pub filter: TopicFilter,
+    /// The QoS granted, or why the server refused.
+    pub outcome: Result<QoS, SubscribeReasonCode>,
+}
+
+/// The outcome of one filter of an UNSUBSCRIBE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsubscribeResult {
+    pub filter: TopicFilter,
+    /// 5.0 only: what the server reported. 3.1.1's UNSUBACK says nothing per filter.
+    pub reason_code: Option<UnsubscribeReasonCode>,
+}
+
+/// Why a connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DisconnectReason {
+    /// The transport closed under the client.
+    TransportClosed,
+    /// The server refused the connection in its CONNACK.
+    ConnectionRefused {
+        reason_code: ConnectReasonCode,
+        reason_string: Option<MqttString>,
+    },
+    /// No CONNACK came within the connect timeout.
+    ConnectTimeout,
+    /// No PINGRESP came within the timeout after PINGREQ: the connection is lost.
+    KeepAliveTimeout,
+    /// The server sent DISCONNECT (5.0).
+    ServerDisconnected {
+        reason_code: DisconnectReasonCode,
+        reason_string: Option<MqttString>,
+    },
+    /// The server broke the protocol.
+    ProtocolError(ProtocolError),
+    /// The application called [`Client::disconnect`](crate::Client::disconnect).
+    ClientDisconnected,
+}

@@ -1,0 +1,49 @@
+use leptos::prelude::*;
+
+use crate::runtime::Connection;
+
+/// Received messages, newest first. Payloads are rendered as text, never as HTML.
+#[component]
+pub fn MessageList() -> impl IntoView {
+    let conn = expect_context::<Connection>();
+    let shown = move || conn.messages.with(|log| log.len());
+    let received = move || conn.messages.with(|log| log.received());
+
+    view! {
+        <section class="card" aria-labelledby="messages-heading">
+            <div class="row">
+                <h2 id="messages-heading">"Messages"</h2>
+                <span class="hint" id="message-count">
+                    {move || match (shown(), received()) {
+                        (_, 0) => "none yet".to_owned(),
+                        (s, r) if s as u64 == r => format!("{r} received"),
+                        (s, r) => format!("{r} received, newest {s} shown"),
+                    }}
+                </span>
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click=move |_| conn.messages.update(|log| log.clear())
+                >
+                    "Clear"
+                </button>
+            </div>
+            <ol class="messages" id="messages">
+                <For
+                    each=move || conn.messages.with(|log| log.entries().cloned().collect::<Vec<_>>())
+                    key=|m| m.seq
+                    children=|m| {
+                        view! {
+                            <li>
+                                <span class="topic">{m.topic}</span>
+                                <span class="time">{m.received_at}</span>
+                                <pre class="payload">{m.payload}</pre>
+                                {m.retained.then(|| view! { <span class="flags">"retained"</span> })}
+                            </li>
+                        }
+                    }
+                />
+            </ol>
+        </section>
+    }
+}

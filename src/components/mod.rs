@@ -1,0 +1,14 @@
+//! Building blocks of the pages. Each reads the [`Connection`](crate::runtime::Connection) from
+//! context and shows derived state; none touches the socket or the engine.
+
+mod broker_form;
+mod message_list;
+mod publish_form;
+mod status_badge;
+mod subscribe_form;
+
+pub use broker_form::BrokerForm;
+pub use message_list::MessageList;
+pub use publish_form::PublishForm;
+pub use status_badge::StatusBadge;
+pub use subscribe_form::SubscribeForm;

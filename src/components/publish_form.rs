@@ -1,0 +1,67 @@
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use crate::runtime::Connection;
+
+/// Publishes a text payload to a topic.
+#[component]
+pub fn PublishForm() -> impl IntoView {
+    let conn = expect_context::<Connection>();
+    let topic = RwSignal::new(String::new());
+    let payload = RwSignal::new(String::new());
+    let retain = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let topic_name = topic.get_untracked();
+        let result = conn.publish(
+            &topic_name,
+            payload.get_untracked().as_bytes(),
+            retain.get_untracked(),
+        );
+        outcome.set(Some(match result {
+            Ok(()) => Ok(format!("Sent to {topic_name}")),
+            Err(e) => Err(e.to_string()),
+        }));
+    };
+
+    view! {
+        <section class="card" aria-labelledby="publish-heading">
+            <h2 id="publish-heading">"Publish"</h2>
+            <form on:submit=on_submit>
+                <label>
+                    "Topic"
+                    <input
+                        id="publish-topic"
+                        type="text"
+                        autocapitalize="off"
+                        autocomplete="off"
+                        spellcheck="false"
+                        placeholder="home/kitchen/light/set"
+                        bind:value=topic
+                    />
+                </label>
+                <label>
+                    "Payload"
+                    <textarea id="publish-payload" spellcheck="false" bind:value=payload></textarea>
+                </label>
+                <div class="row">
+                    <label class="inline">
+                        <input id="publish-retain" type="checkbox" bind:checked=retain />
+                        "Retain"
+                    </label>
+                    <button id="publish" type="submit">"Publish"</button>
+                </div>
+                {move || {
+                    outcome
+                        .get()
+                        .map(|o| match o {
+                            Ok(text) => view! { <p class="hint" role="status">{text}</p> }.into_any(),
+                            Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
+                        })
+                }}
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,15 @@
+//! Lamplighter: see and control a home over MQTT from any browser, a phone first of all.
+//!
+//! The app is a Leptos single-page app. [`runtime`] is the only code that touches the browser's
+//! WebSocket and timers: it feeds the `mqtt-session` engine and exposes derived state as
+//! signals. [`components`] and [`pages`] render that state; [`broker_url`] and [`message_log`]
+//! are plain logic, tested natively.
+
+mod app;
+pub mod broker_url;
+pub mod components;
+pub mod message_log;
+pub mod pages;
+pub mod runtime;
+
+pub use app::App;

@@ -1,0 +1,5 @@
+//! Whole screens of the app.
+
+mod console;
+
+pub use console::ConsolePage;

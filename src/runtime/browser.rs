@@ -1,0 +1,63 @@
+//! Small reads of the browser's state: the page's address, the clock, randomness.
+
+use mqtt_session::Instant;
+use wasm_bindgen::JsValue;
+
+/// What the page's own address says about where the broker is.
+pub struct PageLocation {
+    /// `http:` or `https:`.
+    pub protocol: String,
+    /// The host name the page was loaded from, without port.
+    pub host: String,
+    /// The `broker` query parameter, when the link carried one.
+    pub broker_param: Option<String>,
+}
+
+pub fn page_location() -> PageLocation {
+    let location = web_sys::window().map(|w| w.location());
+    let read = |f: fn(&web_sys::Location) -> Result<String, JsValue>| {
+        location
+            .as_ref()
+            .and_then(|l| f(l).ok())
+            .unwrap_or_default()
+    };
+    let search = read(web_sys::Location::search);
+    let broker_param = web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()
+        .and_then(|params| params.get("broker"))
+        .filter(|url| !url.trim().is_empty());
+    PageLocation {
+        protocol: read(web_sys::Location::protocol),
+        host: read(web_sys::Location::hostname),
+        broker_param,
+    }
+}
+
+pub fn page_is_https() -> bool {
+    page_location().protocol == "https:"
+}
+
+/// The engine's clock: milliseconds since the page started, monotonic.
+pub fn now() -> Instant {
+    let millis = web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now());
+    Instant::from_millis(millis.max(0.0) as u64)
+}
+
+/// The local time of day, `HH:MM:SS`, for showing when something arrived.
+pub fn time_of_day() -> String {
+    let date = js_sys::Date::new_0();
+    crate::message_log::format_time_of_day(date.get_hours(), date.get_minutes(), date.get_seconds())
+}
+
+/// A client identifier of this tab's own, so two tabs never take each other's session.
+pub fn random_client_id() -> String {
+    let suffix: String = (0..10)
+        .map(|_| {
+            let digit = (js_sys::Math::random() * 36.0) as u32;
+            char::from_digit(digit.min(35), 36).unwrap_or('0')
+        })
+        .collect();
+    format!("lamplighter-{suffix}")
+}

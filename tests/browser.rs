@@ -1,0 +1,191 @@
+//! The browser runtime in a real headless Chromium, against the Mosquitto that scripts/test
+//! starts. Its addresses come at build time: `LAMPLIGHTER_TEST_BROKER_WS` (MQTT over
+//! WebSocket), `LAMPLIGHTER_TEST_BROKER_TCP_PORT` (plain MQTT) and `LAMPLIGHTER_TEST_CLOSED_PORT`
+//! (nothing listening).
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use lamplighter::runtime::{ConnectError, Connection, ConnectionStatus, SubscriptionState};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A build-time setting from scripts/test; the tests cannot run without it.
+fn setting(value: Option<&'static str>, name: &str) -> &'static str {
+    match value {
+        Some(value) => value,
+        None => panic!("{name} is not set: run the browser tests through scripts/test"),
+    }
+}
+
+fn broker() -> &'static str {
+    setting(
+        option_env!("LAMPLIGHTER_TEST_BROKER_WS"),
+        "LAMPLIGHTER_TEST_BROKER_WS",
+    )
+}
+
+async fn sleep(duration: Duration) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                resolve.unchecked_ref(),
+                duration.as_millis() as i32,
+            );
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Waits, up to a generous bound, for `condition`; false if it never held.
+async fn eventually(mut condition: impl FnMut() -> bool) -> bool {
+    for _ in 0..200 {
+        if condition() {
+            return true;
+        }
+        sleep(Duration::from_millis(50)).await;
+    }
+    condition()
+}
+
+fn unique_topic(label: &str) -> String {
+    format!(
+        "lamplighter-wasm/{label}/{}",
+        (js_sys::Math::random() * 1e12) as u64
+    )
+}
+
+#[wasm_bindgen_test]
+async fn connects_to_the_broker_over_websocket() {
+    let _owner = Owner::new();
+    let conn = Connection::new();
+    conn.connect(broker()).expect("a valid broker URL");
+    assert!(matches!(
+        conn.status.get_untracked(),
+        ConnectionStatus::Connecting { .. }
+    ));
+    assert!(
+        eventually(|| matches!(
+            conn.status.get_untracked(),
+            ConnectionStatus::Connected { .. }
+        ))
+        .await,
+        "never connected: {:?}",
+        conn.status.get_untracked()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn receives_its_own_publish_on_a_subscribed_topic() {
+    let _owner = Owner::new();
+    let conn = Connection::new();
+    conn.connect(broker()).expect("a valid broker URL");
+    let topic = unique_topic("echo");
+    // Both commands are given before the connection is up: they must wait for it, not vanish.
+    conn.subscribe(&topic).expect("a valid filter");
+    assert!(
+        eventually(|| {
+            conn.subscriptions.with_untracked(|subs| {
+                subs.iter()
+                    .any(|s| s.filter == topic && s.state == SubscriptionState::Granted(0))
+            })
+        })
+        .await,
+        "the subscription was never granted: {:?}",
+        conn.subscriptions.get_untracked()
+    );
+    conn.publish(&topic, "hello from wasm".as_bytes(), false)
+        .expect("a valid topic");
+    assert!(
+        eventually(|| conn.messages.with_untracked(|log| {
+            log.entries()
+                .any(|m| m.topic == topic && m.payload == "hello from wasm")
+        }))
+        .await,
+        "the message never came back"
+    );
+}
+
+/// Connects to `url`, which does not lead to an MQTT-over-WebSocket broker, and returns the
+/// reason the page shows once the attempt is over.
+async fn reason_for_failed_connection(url: &str) -> String {
+    let conn = Connection::new();
+    conn.connect(url).expect("a valid broker URL");
+    assert!(
+        eventually(|| matches!(
+            conn.status.get_untracked(),
+            ConnectionStatus::Disconnected { .. }
+        ))
+        .await,
+        "a failed attempt must end in Disconnected, not hang: {:?}",
+        conn.status.get_untracked()
+    );
+    match conn.status.get_untracked() {
+        ConnectionStatus::Disconnected { reason } => reason,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn reports_a_broker_address_where_nothing_listens() {
+    let _owner = Owner::new();
+    let port = setting(
+        option_env!("LAMPLIGHTER_TEST_CLOSED_PORT"),
+        "LAMPLIGHTER_TEST_CLOSED_PORT",
+    );
+    let reason = reason_for_failed_connection(&format!("ws://127.0.0.1:{port}")).await;
+    assert!(
+        reason.contains("could not reach the broker"),
+        "unhelpful reason: {reason}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn reports_an_address_that_speaks_mqtt_but_not_over_websocket() {
+    let _owner = Owner::new();
+    let port = setting(
+        option_env!("LAMPLIGHTER_TEST_BROKER_TCP_PORT"),
+        "LAMPLIGHTER_TEST_BROKER_TCP_PORT",
+    );
+    let reason = reason_for_failed_connection(&format!("ws://127.0.0.1:{port}")).await;
+    assert!(
+        reason.contains("could not reach the broker"),
+        "unhelpful reason: {reason}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn refuses_a_url_that_is_not_websocket() {
+    let _owner = Owner::new();
+    let conn = Connection::new();
+    let err = conn.connect("mqtt://127.0.0.1:1883").unwrap_err();
+    assert!(matches!(err, ConnectError::BadUrl(_)));
+    assert_eq!(conn.status.get_untracked(), ConnectionStatus::Idle);
+}
+
+#[wasm_bindgen_test]
+async fn disconnect_ends_the_session_and_says_so() {
+    let _owner = Owner::new();
+    let conn = Connection::new();
+    conn.connect(broker()).expect("a valid broker URL");
+    assert!(
+        eventually(|| matches!(
+            conn.status.get_untracked(),
+            ConnectionStatus::Connected { .. }
+        ))
+        .await
+    );
+    conn.disconnect();
+    assert!(
+        eventually(|| conn.status.get_untracked()
+            == ConnectionStatus::Disconnected {
+                reason: "you disconnected".to_owned()
+            })
+        .await,
+        "{:?}",
+        conn.status.get_untracked()
+    );
+}
