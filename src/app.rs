@@ -1,26 +1,66 @@
 use leptos::prelude::*;
 
 use crate::components::StatusBadge;
-use crate::pages::ConsolePage;
-use crate::runtime::Connection;
+use crate::pages::{ConnectionsPage, ConsolePage};
+use crate::runtime::{Connection, ProfileStore};
 
-/// The whole app: one broker connection shared through context, and the page.
+/// The screens reachable from the app bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    Console,
+    Connections,
+}
+
+/// The whole app: one broker connection and the saved profiles, shared through context.
 #[component]
 pub fn App() -> impl IntoView {
     let conn = Connection::new();
+    let store = ProfileStore::load();
     provide_context(conn);
-    // Connect straight away to the broker the page was opened for; the URL stays editable.
-    if let Err(e) = conn.connect(&conn.broker_url.get_untracked()) {
+    provide_context(store);
+
+    // Connect straight away: to the broker a link names (`?broker=`), else with the profile
+    // used last, else to the page's own host. Every choice stays editable.
+    let started = match (conn.has_broker_param(), store.active_profile()) {
+        (false, Some(profile)) => {
+            let password = store.password_for(&profile);
+            conn.connect_profile(profile, password)
+        }
+        _ => conn.connect(&conn.broker_url.get_untracked()),
+    };
+    if let Err(e) = started {
         conn.report_error(e.to_string());
     }
+
+    let screen = RwSignal::new(Screen::Console);
+    let tab = move |target: Screen, label: &'static str, id: &'static str| {
+        view! {
+            <button
+                type="button"
+                id=id
+                class="tab"
+                aria-current=move || (screen.get() == target).then_some("page")
+                on:click=move |_| screen.set(target)
+            >
+                {label}
+            </button>
+        }
+    };
 
     view! {
         <header class="app-bar">
             <h1>"Lamplighter"</h1>
             <StatusBadge />
         </header>
+        <nav class="tabs" aria-label="Screens">
+            {tab(Screen::Console, "Console", "nav-console")}
+            {tab(Screen::Connections, "Connections", "nav-connections")}
+        </nav>
         <main>
-            <ConsolePage />
+            {move || match screen.get() {
+                Screen::Console => view! { <ConsolePage /> }.into_any(),
+                Screen::Connections => view! { <ConnectionsPage /> }.into_any(),
+            }}
         </main>
     }
 }

@@ -10,6 +10,7 @@ pub mod broker_url;
 pub mod components;
 pub mod message_log;
 pub mod pages;
+pub mod profiles;
 pub mod runtime;
 
 pub use app::App;

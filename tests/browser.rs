@@ -110,23 +110,34 @@ async fn receives_its_own_publish_on_a_subscribed_topic() {
 }
 
 /// Connects to `url`, which does not lead to an MQTT-over-WebSocket broker, and returns the
-/// reason the page shows once the attempt is over.
+/// reason the page shows while it waits to try again.
 async fn reason_for_failed_connection(url: &str) -> String {
     let conn = Connection::new();
     conn.connect(url).expect("a valid broker URL");
-    assert!(
-        eventually(|| matches!(
+    let waiting = || {
+        matches!(
             conn.status.get_untracked(),
-            ConnectionStatus::Disconnected { .. }
-        ))
-        .await,
-        "a failed attempt must end in Disconnected, not hang: {:?}",
+            ConnectionStatus::Reconnecting { .. }
+        )
+    };
+    assert!(
+        eventually(waiting).await,
+        "a failed attempt must lead to a scheduled retry, not hang: {:?}",
         conn.status.get_untracked()
     );
-    match conn.status.get_untracked() {
-        ConnectionStatus::Disconnected { reason } => reason,
-        other => panic!("{other:?}"),
-    }
+    let ConnectionStatus::Reconnecting { reason, .. } = conn.status.get_untracked() else {
+        unreachable!()
+    };
+    conn.disconnect();
+    assert!(
+        matches!(
+            conn.status.get_untracked(),
+            ConnectionStatus::Disconnected { .. }
+        ),
+        "disconnect must stop the retries: {:?}",
+        conn.status.get_untracked()
+    );
+    reason
 }
 
 #[wasm_bindgen_test]

@@ -61,3 +61,9 @@ pub fn random_client_id() -> String {
         .collect();
     format!("lamplighter-{suffix}")
 }
+
+/// What the browser believes about the network. `false` is reliable (no network at all);
+/// `true` only means some network exists.
+pub fn browser_is_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}

@@ -1,40 +1,76 @@
-//! Feeds the MQTT engine from one WebSocket and one timer, and turns its events into signals.
+//! Feeds the MQTT engine from one WebSocket and one timer, keeps the connection up through
+//! what phones do to pages, and turns the engine's events into signals.
 //!
-//! The invariant, after every input (socket opened, frame received, socket closed, timer fired)
-//! and every command: [`Driver::pump`] sends everything the engine wants sent as one frame,
-//! takes every event it produced, and re-arms the single timer at its next deadline. Signals are
-//! written only after the driver's borrow ends, so whatever they trigger may call back in.
+//! The invariant, after every input (socket opened, frame received, socket closed, timer fired,
+//! page lifecycle event) and every command: [`Driver::pump`] sends everything the engine wants
+//! sent as one frame, takes every event it produced, and re-arms the single timer at the
+//! earliest of the engine's deadline and the driver's own (handshake timeout, next attempt).
+//! Signals are written only after the driver's borrow ends, so whatever they trigger may call
+//! back in.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
+use mqtt_codec::{ConnectReasonCode, DisconnectReasonCode};
 use mqtt_session::{
-    Client, ClientConfig, DisconnectReason, Duration, Event, Instant, PacketId, QoS, UsageError,
+    Client, ClientConfig, DisconnectReason, Duration, Event, Instant, PacketId, ProtocolVersion,
+    QoS, UsageError,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
-use super::browser::{now, random_client_id, time_of_day};
-use super::{ConnectError, ConnectionStatus, Outputs, Subscription, SubscriptionState};
+use super::backoff::ReconnectBackoff;
+use super::browser::{browser_is_online, now, random_client_id, time_of_day};
+use super::lifecycle::PageLifecycle;
+use super::tabs::TabGuard;
+use super::{ConnectionStatus, Outputs, Subscription, SubscriptionState, storage};
+use crate::profiles::{Profile, Protocol};
 
 /// MQTT over WebSocket: "the Sec-WebSocket-Protocol MUST be 'mqtt'" for both 3.1.1 and 5.0.
 const SUBPROTOCOL: &str = "mqtt";
-const KEEP_ALIVE: Duration = Duration::from_secs(30);
+/// How long a WebSocket handshake may take before the attempt counts as failed. Without it a
+/// socket stuck half-open (a sleeping Wi-Fi, a captive portal) would never end.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where the driver stands between the page and the broker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Not connecting: never asked, the user disconnected, or the broker refused in a way
+    /// retrying would not fix.
+    Stopped,
+    /// The WebSocket handshake is under way until `deadline`.
+    Opening { deadline: Instant },
+    /// The socket is open; the engine runs MQTT over it.
+    Open { connected: bool },
+    /// The next attempt is due `at`.
+    Waiting { at: Instant },
+    /// The browser says it has no network; the next attempt waits for `online`.
+    NoNetwork,
+}
 
 pub struct Driver {
     engine: Client,
+    profile: Option<Profile>,
+    password: Option<String>,
     client_id: String,
+    /// The broker URL of the profile tried now; the next one after a failed attempt.
+    url_index: usize,
+    phase: Phase,
     socket: Option<Socket>,
     timer: Option<Timer>,
-    url: String,
+    backoff: ReconnectBackoff,
     /// Why the socket closed, when the browser said, for the status line.
     close_detail: Option<String>,
+    /// A status decided while the driver is borrowed, shown by the next pump.
+    pending_status: Option<ConnectionStatus>,
     /// The filters of each SUBSCRIBE awaiting its SUBACK.
     pending_subscribes: HashMap<PacketId, Vec<String>>,
     outputs: Outputs,
+    lifecycle: Option<PageLifecycle>,
+    tabs: Option<TabGuard>,
 }
 
 /// What the UI learns from one pump, applied once the driver is no longer borrowed.
@@ -50,43 +86,70 @@ enum UiChange {
 
 impl Driver {
     pub(super) fn new(outputs: Outputs) -> Rc<RefCell<Self>> {
-        let client_id = random_client_id();
-        Rc::new(RefCell::new(Self {
-            engine: new_engine(&client_id),
-            client_id,
+        let client_id = storage::tab_client_id(random_client_id);
+        let this = Rc::new(RefCell::new(Self {
+            engine: new_engine(&client_id, None, None),
+            profile: None,
+            password: None,
+            client_id: client_id.clone(),
+            url_index: 0,
+            phase: Phase::Stopped,
             socket: None,
             timer: None,
-            url: String::new(),
+            backoff: ReconnectBackoff::default(),
             close_detail: None,
+            pending_status: None,
             pending_subscribes: HashMap::new(),
             outputs,
-        }))
-    }
-
-    pub(super) fn connect(this: &Rc<RefCell<Self>>, url: &str) -> Result<(), ConnectError> {
-        let resubscribe: Vec<String> = {
-            let outputs = this.borrow().outputs;
-            outputs.subscriptions.try_update(|subs| {
-                subs.retain(|s| !matches!(s.state, SubscriptionState::Refused(_)));
-                subs.iter_mut()
-                    .for_each(|s| s.state = SubscriptionState::Pending);
-                subs.iter().map(|s| s.filter.clone()).collect()
-            })
-        }
-        .unwrap_or_default();
+            lifecycle: None,
+            tabs: None,
+        }));
+        let weak = Rc::downgrade(&this);
+        let lifecycle = PageLifecycle::listen(weak.clone());
+        let tabs = TabGuard::start(
+            &client_id,
+            {
+                let weak = weak.clone();
+                move || {
+                    weak.upgrade()
+                        .map(|d| d.borrow().client_id.clone())
+                        .unwrap_or_default()
+                }
+            },
+            move || {
+                if let Some(driver) = weak.upgrade() {
+                    Driver::take_new_client_id(&driver);
+                }
+            },
+        );
         {
             let mut driver = this.borrow_mut();
-            // A new connection starts a new session: the old socket goes, with its handlers.
+            driver.lifecycle = lifecycle;
+            driver.tabs = tabs;
+        }
+        this
+    }
+
+    /// Starts connecting with `profile`, dropping any current connection and session.
+    pub(super) fn start(this: &Rc<RefCell<Self>>, profile: Profile, password: Option<String>) {
+        let resubscribe = this.borrow().outputs.subscriptions.try_update(|subs| {
+            subs.retain(|s| !matches!(s.state, SubscriptionState::Refused(_)));
+            subs.iter_mut()
+                .for_each(|s| s.state = SubscriptionState::Pending);
+            subs.iter().map(|s| s.filter.clone()).collect::<Vec<_>>()
+        });
+        {
+            let mut driver = this.borrow_mut();
             driver.socket = None;
             driver.timer = None;
             driver.pending_subscribes.clear();
-            driver.engine = new_engine(&driver.client_id);
-            driver.url = url.to_owned();
-            driver.close_detail = None;
-            let socket = Socket::open(url, Rc::downgrade(this)).map_err(ConnectError::Browser)?;
-            driver.socket = Some(socket);
+            driver.engine = new_engine(&driver.client_id, Some(&profile), password.as_deref());
+            driver.profile = Some(profile);
+            driver.password = password;
+            driver.url_index = 0;
+            driver.backoff.reset();
             let now = now();
-            for filter in resubscribe {
+            for filter in resubscribe.unwrap_or_default() {
                 // These filters were accepted before, so they are valid.
                 if let Ok(id) = driver
                     .engine
@@ -96,34 +159,74 @@ impl Driver {
                 }
             }
         }
-        this.borrow()
-            .outputs
-            .status
-            .set(ConnectionStatus::Connecting {
-                url: url.to_owned(),
-            });
-        Ok(())
+        Self::attempt(this);
+    }
+
+    /// Opens a socket to the current broker URL now.
+    fn attempt(this: &Rc<RefCell<Self>>) {
+        let status = {
+            let mut driver = this.borrow_mut();
+            let Some(profile) = &driver.profile else {
+                return;
+            };
+            let urls = &profile.broker_urls;
+            let url = urls[driver.url_index % urls.len().max(1)].trim().to_owned();
+            driver.socket = None;
+            driver.close_detail = None;
+            match Socket::open(&url, Rc::downgrade(this)) {
+                Ok(socket) => {
+                    driver.socket = Some(socket);
+                    driver.phase = Phase::Opening {
+                        deadline: now() + HANDSHAKE_TIMEOUT,
+                    };
+                    ConnectionStatus::Connecting { url }
+                }
+                Err(e) => {
+                    driver.phase = Phase::Stopped;
+                    ConnectionStatus::Disconnected {
+                        reason: format!("the browser refused {url}: {e}"),
+                    }
+                }
+            }
+        };
+        this.borrow().outputs.status.set(status);
+        Self::pump(this);
+    }
+
+    pub(super) fn retry_now(this: &Rc<RefCell<Self>>) {
+        let due = {
+            let mut driver = this.borrow_mut();
+            let due = driver.profile.is_some()
+                && matches!(
+                    driver.phase,
+                    Phase::Waiting { .. } | Phase::NoNetwork | Phase::Stopped
+                );
+            if due {
+                driver.backoff.reset();
+            }
+            due
+        };
+        if due {
+            Self::attempt(this);
+        }
     }
 
     pub(super) fn disconnect(this: &Rc<RefCell<Self>>) {
-        let closed_without_session = {
+        {
             let mut driver = this.borrow_mut();
+            driver.phase = Phase::Stopped;
             driver.engine.disconnect(now());
-            // Without an open socket there is no session to end: just stop trying.
-            if driver.socket.as_ref().is_none_or(|s| !s.is_open()) {
-                driver.socket = None;
-                true
-            } else {
-                false
-            }
-        };
-        Self::pump(this);
-        if closed_without_session {
-            let status = ConnectionStatus::Disconnected {
-                reason: "you disconnected".to_owned(),
-            };
-            this.borrow().outputs.status.set(status);
         }
+        Self::pump(this);
+        {
+            let mut driver = this.borrow_mut();
+            driver.socket = None;
+            driver.timer = None;
+        }
+        let status = ConnectionStatus::Disconnected {
+            reason: "you disconnected".to_owned(),
+        };
+        this.borrow().outputs.status.set(status);
     }
 
     pub(super) fn subscribe(this: &Rc<RefCell<Self>>, filter: &str) -> Result<(), UsageError> {
@@ -163,78 +266,172 @@ impl Driver {
         Ok(())
     }
 
+    /// Another tab already uses this tab's client id (a duplicated tab inherits it): take a new
+    /// one, and connect with it if a connection was wanted.
+    fn take_new_client_id(this: &Rc<RefCell<Self>>) {
+        let restart = {
+            let mut driver = this.borrow_mut();
+            driver.client_id = random_client_id();
+            storage::set_tab_client_id(&driver.client_id);
+            if let Some(tabs) = &driver.tabs {
+                tabs.announce(&driver.client_id);
+            }
+            (driver.phase != Phase::Stopped)
+                .then(|| driver.profile.clone().map(|p| (p, driver.password.clone())))
+                .flatten()
+        };
+        if let Some((profile, password)) = restart {
+            Self::start(this, profile, password);
+        }
+    }
+
+    /// The browser is online again: an attempt that was waiting goes now.
+    pub(super) fn handle_online(this: &Rc<RefCell<Self>>) {
+        let waiting = matches!(
+            this.borrow().phase,
+            Phase::Waiting { .. } | Phase::NoNetwork
+        );
+        if waiting {
+            this.borrow_mut().backoff.reset();
+            Self::attempt(this);
+        }
+    }
+
+    /// The browser lost its network: stop counting down to attempts that cannot succeed.
+    pub(super) fn handle_offline(this: &Rc<RefCell<Self>>) {
+        let status = {
+            let mut driver = this.borrow_mut();
+            if !matches!(driver.phase, Phase::Waiting { .. }) {
+                return;
+            }
+            driver.phase = Phase::NoNetwork;
+            driver.timer = None;
+            driver.outputs.status
+        };
+        status.update(|s| {
+            let reason = match s {
+                ConnectionStatus::Reconnecting { reason, .. } => std::mem::take(reason),
+                _ => String::new(),
+            };
+            *s = ConnectionStatus::WaitingForNetwork { reason };
+        });
+    }
+
+    /// The page became visible or was restored from the back-forward cache. Timers may have
+    /// slept for minutes: catch up on every deadline now, and reconnect at once if the
+    /// connection is gone.
+    pub(super) fn handle_wake(this: &Rc<RefCell<Self>>) {
+        let phase = this.borrow().phase;
+        match phase {
+            Phase::Waiting { .. } | Phase::NoNetwork if browser_is_online() => {
+                this.borrow_mut().backoff.reset();
+                Self::attempt(this);
+            }
+            Phase::Open { .. } | Phase::Opening { .. } => Self::handle_timer(this),
+            _ => {}
+        }
+    }
+
     fn handle_open(this: &Rc<RefCell<Self>>) {
-        this.borrow_mut().engine.handle_transport_opened(now());
+        {
+            let mut driver = this.borrow_mut();
+            driver.phase = Phase::Open { connected: false };
+            driver.engine.handle_transport_opened(now());
+        }
         Self::pump(this);
     }
 
     fn handle_frame(this: &Rc<RefCell<Self>>, event: MessageEvent) {
-        let data = event.data();
-        match data.dyn_into::<js_sys::ArrayBuffer>() {
+        match event.data().dyn_into::<js_sys::ArrayBuffer>() {
             Ok(buffer) => {
                 let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
                 this.borrow_mut().engine.handle_bytes_received(now(), bytes);
+                Self::pump(this);
             }
             // MQTT travels in binary frames only; a text frame means the other end is not an
-            // MQTT broker, so this connection is over.
-            Err(_) => {
-                let mut driver = this.borrow_mut();
-                driver.socket = None;
-                driver.engine.handle_transport_closed(now());
-            }
+            // MQTT broker.
+            Err(_) => Self::socket_gone(this, Some("the server sent text, not MQTT".to_owned())),
         }
-        Self::pump(this);
     }
 
     fn handle_close(this: &Rc<RefCell<Self>>, event: CloseEvent) {
-        let (never_opened, outputs) = {
+        let was_open = this
+            .borrow()
+            .socket
+            .as_ref()
+            .is_some_and(Socket::was_opened);
+        Self::socket_gone(this, close_detail(&event, was_open));
+    }
+
+    /// The socket is closed or abandoned: tell the engine, and decide what comes next.
+    fn socket_gone(this: &Rc<RefCell<Self>>, detail: Option<String>) {
+        let never_opened = {
             let mut driver = this.borrow_mut();
-            let was_open = driver.socket.as_ref().is_some_and(Socket::was_opened);
-            // The close event says more than the engine's "transport closed".
-            driver.close_detail = close_detail(&event, was_open);
+            driver.close_detail = detail;
             driver.socket = None;
             driver.engine.handle_transport_closed(now());
-            (!was_open, driver.outputs)
+            matches!(driver.phase, Phase::Opening { .. })
         };
-        Self::pump(this);
-        // A socket that never opened never started an MQTT connection, so the engine has
-        // nothing to report: the attempt is over all the same.
+        // An open socket's end comes out of the engine as `Disconnected`, handled in `pump`.
+        // A socket that never opened started no MQTT connection: the attempt failed all the
+        // same.
         if never_opened {
-            let reason = this.borrow_mut().close_detail.take().unwrap_or_default();
-            outputs
-                .status
-                .set(ConnectionStatus::Disconnected { reason });
+            let reason = this
+                .borrow_mut()
+                .close_detail
+                .take()
+                .unwrap_or_else(|| "could not reach the broker".to_owned());
+            this.borrow_mut().after_connection(false, true, reason);
         }
+        Self::pump(this);
     }
 
     fn handle_timer(this: &Rc<RefCell<Self>>) {
-        {
+        let now = now();
+        let action = {
             let mut driver = this.borrow_mut();
             driver.timer = None;
-            driver.engine.handle_timeout(now());
+            match driver.phase {
+                Phase::Opening { deadline } if now >= deadline => Some(false),
+                Phase::Waiting { at } if now >= at => Some(true),
+                _ => {
+                    driver.engine.handle_timeout(now);
+                    None
+                }
+            }
+        };
+        match action {
+            Some(true) => Self::attempt(this),
+            Some(false) => Self::socket_gone(
+                this,
+                Some("the broker did not complete the WebSocket handshake in time".to_owned()),
+            ),
+            None => Self::pump(this),
         }
-        Self::pump(this);
     }
 
     /// Drains the engine: bytes to the socket in one frame, events to the UI, the next deadline
     /// to the timer.
     fn pump(this: &Rc<RefCell<Self>>) {
-        let (updates, outputs) = {
+        let (changes, outputs) = {
             let mut driver = this.borrow_mut();
-            let mut updates = Vec::new();
+            let mut changes = Vec::new();
             loop {
                 driver.flush_transmit();
                 let Some(event) = driver.engine.poll_event() else {
                     break;
                 };
-                driver.apply(event, &mut updates);
+                driver.apply(event, &mut changes);
             }
             driver.flush_transmit();
+            if let Some(status) = driver.pending_status.take() {
+                changes.push(UiChange::Status(status));
+            }
             driver.arm_timer(this);
-            (updates, driver.outputs)
+            (changes, driver.outputs)
         };
-        for update in updates {
-            match update {
+        for change in changes {
+            match change {
                 UiChange::Status(status) => outputs.status.set(status),
                 UiChange::Message {
                     topic,
@@ -263,14 +460,15 @@ impl Driver {
         }
     }
 
-    fn apply(&mut self, event: Event, updates: &mut Vec<UiChange>) {
+    fn apply(&mut self, event: Event, changes: &mut Vec<UiChange>) {
         match event {
             Event::Connected { .. } => {
-                updates.push(UiChange::Status(ConnectionStatus::Connected {
-                    url: self.url.clone(),
-                }));
+                self.phase = Phase::Open { connected: true };
+                self.backoff.connected(now());
+                let url = self.current_url();
+                changes.push(UiChange::Status(ConnectionStatus::Connected { url }));
             }
-            Event::Message(message) => updates.push(UiChange::Message {
+            Event::Message(message) => changes.push(UiChange::Message {
                 topic: message.topic.as_str().to_owned(),
                 payload: message.payload,
                 retained: message.retain,
@@ -283,7 +481,7 @@ impl Driver {
                         Err(code) => SubscriptionState::Refused(code.to_string()),
                     };
                     let filter = result.filter.as_str().to_owned();
-                    updates.push(UiChange::Subscription(Subscription { filter, state }));
+                    changes.push(UiChange::Subscription(Subscription { filter, state }));
                 }
             }
             Event::Unsubscribed { .. } => {}
@@ -291,26 +489,71 @@ impl Driver {
                 let filters = packet_id.and_then(|id| self.pending_subscribes.remove(&id));
                 for filter in filters.into_iter().flatten() {
                     let state = SubscriptionState::Refused(error.to_string());
-                    updates.push(UiChange::Subscription(Subscription { filter, state }));
+                    changes.push(UiChange::Subscription(Subscription { filter, state }));
                 }
             }
             Event::Disconnected { reason } => {
                 // Whatever the engine still had to say (a DISCONNECT) goes out, then the socket.
                 self.flush_transmit();
                 self.socket = None;
-                self.timer = None;
+                let was_connected = matches!(self.phase, Phase::Open { connected: true });
                 let detail = self.close_detail.take();
-                let reason = match (reason, detail) {
+                let text = match (&reason, detail) {
                     (DisconnectReason::TransportClosed, Some(detail)) => detail,
-                    (reason, _) => describe(&reason),
+                    (reason, _) => describe(reason),
                 };
-                updates.push(UiChange::Status(ConnectionStatus::Disconnected { reason }));
+                if self.phase != Phase::Stopped {
+                    self.after_connection(was_connected, retryable(&reason), text);
+                }
             }
         }
     }
 
+    /// A connection or an attempt ended. Unless retrying cannot help, the next attempt is
+    /// scheduled with backoff, on the next broker URL if this one never accepted us.
+    fn after_connection(&mut self, was_connected: bool, retry: bool, reason: String) {
+        self.socket = None;
+        if !retry {
+            self.phase = Phase::Stopped;
+            self.pending_status = Some(ConnectionStatus::Disconnected { reason });
+            return;
+        }
+        if !was_connected {
+            self.url_index = self.url_index.wrapping_add(1);
+        }
+        if !browser_is_online() {
+            self.phase = Phase::NoNetwork;
+            self.pending_status = Some(ConnectionStatus::WaitingForNetwork { reason });
+            return;
+        }
+        let now = now();
+        let at = now + self.backoff.next_delay(now, js_sys::Math::random());
+        self.phase = Phase::Waiting { at };
+        self.pending_status = Some(ConnectionStatus::Reconnecting {
+            reason,
+            at_millis: at.as_millis(),
+        });
+    }
+
+    fn current_url(&self) -> String {
+        self.profile
+            .as_ref()
+            .map(|p| {
+                p.broker_urls[self.url_index % p.broker_urls.len().max(1)]
+                    .trim()
+                    .to_owned()
+            })
+            .unwrap_or_default()
+    }
+
     fn arm_timer(&mut self, this: &Rc<RefCell<Self>>) {
-        let Some(deadline) = self.engine.poll_timeout() else {
+        let own = match self.phase {
+            Phase::Opening { deadline } => Some(deadline),
+            Phase::Waiting { at } => Some(at),
+            _ => None,
+        };
+        let engine = self.socket.as_ref().and(self.engine.poll_timeout());
+        let Some(deadline) = [own, engine].into_iter().flatten().min() else {
             self.timer = None;
             return;
         };
@@ -321,12 +564,28 @@ impl Driver {
     }
 }
 
-fn new_engine(client_id: &str) -> Client {
-    let mut config = ClientConfig::new(client_id);
-    config.keep_alive = KEEP_ALIVE;
-    // The configuration is ours and valid; `Client::new` only refuses a bad client id.
+fn new_engine(client_id: &str, profile: Option<&Profile>, password: Option<&str>) -> Client {
+    let mut config = ClientConfig::new(
+        profile
+            .filter(|p| !p.client_id.is_empty())
+            .map_or(client_id, |p| p.client_id.as_str()),
+    );
+    if let Some(profile) = profile {
+        config.protocol_version = match profile.protocol {
+            Protocol::V311 => ProtocolVersion::V311,
+            Protocol::V5 => ProtocolVersion::V5,
+        };
+        config.keep_alive = Duration::from_secs(profile.keep_alive_secs.into());
+        config.clean_start = profile.clean_start;
+        config.session_expiry_interval = profile.session_expiry_secs;
+        config.username = Some(profile.username.clone()).filter(|u| !u.is_empty());
+        config.password = password
+            .filter(|p| !p.is_empty())
+            .map(|p| p.as_bytes().to_vec().into());
+    }
+    // Profiles are checked before use; should one slip through, a plain session still works.
     Client::new(config).unwrap_or_else(|_| {
-        Client::new(ClientConfig::new("lamplighter")).expect("a fixed ASCII client id is valid")
+        Client::new(ClientConfig::new(client_id)).expect("a generated ASCII client id is valid")
     })
 }
 
@@ -334,6 +593,29 @@ fn upsert(subs: &mut Vec<Subscription>, sub: Subscription) {
     match subs.iter_mut().find(|s| s.filter == sub.filter) {
         Some(existing) => *existing = sub,
         None => subs.push(sub),
+    }
+}
+
+/// Whether trying again could end differently. Refusals over identity or credentials would be
+/// refused again, and a session taken over means another client uses our id: reconnecting
+/// would only throw it off in turn.
+fn retryable(reason: &DisconnectReason) -> bool {
+    match reason {
+        DisconnectReason::ConnectionRefused { reason_code, .. } => !matches!(
+            reason_code,
+            ConnectReasonCode::UnsupportedProtocolVersion
+                | ConnectReasonCode::ClientIdentifierNotValid
+                | ConnectReasonCode::BadUserNameOrPassword
+                | ConnectReasonCode::NotAuthorized
+                | ConnectReasonCode::Banned
+                | ConnectReasonCode::BadAuthenticationMethod
+        ),
+        DisconnectReason::ServerDisconnected { reason_code, .. } => !matches!(
+            reason_code,
+            DisconnectReasonCode::SessionTakenOver | DisconnectReasonCode::NotAuthorized
+        ),
+        DisconnectReason::ClientDisconnected => false,
+        _ => true,
     }
 }
 
@@ -431,10 +713,6 @@ impl Socket {
 
     fn was_opened(&self) -> bool {
         self.opened.get()
-    }
-
-    fn is_open(&self) -> bool {
-        self.ws.ready_state() == WebSocket::OPEN
     }
 
     fn send(&self, frame: &[u8]) {

@@ -6,8 +6,16 @@
 //! engine wants sent (as one frame), the events it produced, and its next deadline. The UI sees
 //! only what the runtime derives from those events, as signals.
 
+mod backoff;
 mod browser;
 mod driver;
+mod lifecycle;
+mod profile_store;
+mod storage;
+mod tabs;
+
+pub use browser::page_is_https;
+pub use profile_store::ProfileStore;
 
 use std::cell::RefCell;
 use std::fmt;
@@ -17,6 +25,7 @@ use leptos::prelude::*;
 
 use crate::broker_url::{BrokerUrlError, check_broker_url, default_broker_url};
 use crate::message_log::MessageLog;
+use crate::profiles::Profile;
 use driver::Driver;
 
 /// Where the connection to the broker stands, as the page shows it.
@@ -30,6 +39,18 @@ pub enum ConnectionStatus {
     Connected {
         url: String,
     },
+    /// The connection ended for `reason`; the next attempt is due at `at_millis` on the
+    /// runtime's clock (see [`Connection::millis_until`]).
+    Reconnecting {
+        reason: String,
+        at_millis: u64,
+    },
+    /// The connection ended and the browser has no network; attempts resume when it has.
+    WaitingForNetwork {
+        reason: String,
+    },
+    /// Over, and no attempt will follow without the user: they disconnected, or the broker
+    /// refused in a way retrying would not change.
     Disconnected {
         reason: String,
     },
@@ -42,6 +63,8 @@ impl ConnectionStatus {
             Self::Idle => "idle",
             Self::Connecting { .. } => "connecting",
             Self::Connected { .. } => "connected",
+            Self::Reconnecting { .. } => "reconnecting",
+            Self::WaitingForNetwork { .. } => "offline",
             Self::Disconnected { .. } => "disconnected",
         }
     }
@@ -51,13 +74,23 @@ impl ConnectionStatus {
             Self::Idle => "Not connected".to_owned(),
             Self::Connecting { url } => format!("Connecting to {url}…"),
             Self::Connected { url } => format!("Connected to {url}"),
+            Self::Reconnecting { reason, .. } => format!("Reconnecting: {reason}"),
+            Self::WaitingForNetwork { .. } => "No network: waiting to reconnect".to_owned(),
             Self::Disconnected { reason } => format!("Disconnected: {reason}"),
         }
     }
 
-    /// Whether there is a connection, or an attempt at one, to end.
+    /// Whether there is a connection, or an intent to have one, to end.
     pub fn is_active(&self) -> bool {
-        matches!(self, Self::Connecting { .. } | Self::Connected { .. })
+        !matches!(self, Self::Idle | Self::Disconnected { .. })
+    }
+
+    /// Whether "retry now" means something.
+    pub fn can_retry(&self) -> bool {
+        matches!(
+            self,
+            Self::Reconnecting { .. } | Self::WaitingForNetwork { .. } | Self::Disconnected { .. }
+        )
     }
 }
 
@@ -83,6 +116,7 @@ pub struct Subscription {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectError {
     BadUrl(BrokerUrlError),
+    BadProfile(String),
     /// The browser refused to open the WebSocket.
     Browser(String),
 }
@@ -91,6 +125,7 @@ impl fmt::Display for ConnectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BadUrl(e) => e.fmt(f),
+            Self::BadProfile(e) => f.write_str(e),
             Self::Browser(e) => write!(f, "The browser could not open the connection: {e}"),
         }
     }
@@ -146,17 +181,57 @@ impl Connection {
         }
     }
 
-    /// Connects to the broker at `url`, closing any current connection first. Subscriptions
-    /// made so far are made again on the new connection.
+    /// Connects to the broker at `url` with the usual settings, closing any current connection
+    /// first. Subscriptions made so far are made again on the new connection.
     pub fn connect(&self, url: &str) -> Result<(), ConnectError> {
         let url = check_broker_url(url, browser::page_is_https()).map_err(ConnectError::BadUrl)?;
         self.set_broker_url.set(url.to_owned());
-        Driver::connect(&self.driver.get_value(), url)
+        Driver::start(
+            &self.driver.get_value(),
+            Profile::new("Quick connect", url),
+            None,
+        );
+        Ok(())
     }
 
-    /// Ends the connection politely (DISCONNECT, then close).
+    /// Connects with a saved profile, trying its broker URLs in turn.
+    pub fn connect_profile(
+        &self,
+        profile: Profile,
+        password: Option<String>,
+    ) -> Result<(), ConnectError> {
+        if let Some(problem) = profile
+            .problems(browser::page_is_https())
+            .into_iter()
+            .next()
+        {
+            return Err(ConnectError::BadProfile(problem.message));
+        }
+        if let Some(url) = profile.broker_urls.first() {
+            self.set_broker_url.set(url.trim().to_owned());
+        }
+        Driver::start(&self.driver.get_value(), profile, password);
+        Ok(())
+    }
+
+    /// Whether the page's address named a broker (`?broker=`), which then wins over profiles.
+    pub fn has_broker_param(&self) -> bool {
+        browser::page_location().broker_param.is_some()
+    }
+
+    /// Makes the next attempt now instead of waiting out the backoff.
+    pub fn retry_now(&self) {
+        Driver::retry_now(&self.driver.get_value());
+    }
+
+    /// Ends the connection politely (DISCONNECT, then close) and stops reconnecting.
     pub fn disconnect(&self) {
         Driver::disconnect(&self.driver.get_value());
+    }
+
+    /// Milliseconds from now until `at_millis` on the runtime's clock, for countdowns.
+    pub fn millis_until(at_millis: u64) -> u64 {
+        at_millis.saturating_sub(browser::now().as_millis())
     }
 
     /// Subscribes to a topic filter, at QoS 0 for now. Queued until connected.
