@@ -82,6 +82,8 @@ enum UiChange {
         retained: bool,
     },
     Subscription(Subscription),
+    /// The connection ended: every subscription waits to be confirmed again.
+    SubscriptionsUnconfirmed,
 }
 
 impl Driver {
@@ -443,6 +445,11 @@ impl Driver {
                 UiChange::Subscription(sub) => {
                     outputs.subscriptions.update(|subs| upsert(subs, sub))
                 }
+                UiChange::SubscriptionsUnconfirmed => outputs.subscriptions.update(|subs| {
+                    subs.iter_mut()
+                        .filter(|s| matches!(s.state, SubscriptionState::Granted(_)))
+                        .for_each(|s| s.state = SubscriptionState::Pending)
+                }),
             }
         }
     }
@@ -502,6 +509,7 @@ impl Driver {
                     (DisconnectReason::TransportClosed, Some(detail)) => detail,
                     (reason, _) => describe(reason),
                 };
+                changes.push(UiChange::SubscriptionsUnconfirmed);
                 if self.phase != Phase::Stopped {
                     self.after_connection(was_connected, retryable(&reason), text);
                 }

@@ -11,7 +11,20 @@ export class ConsolePage {
   }
 
   async waitUntilConnected() {
-    await this.page.locator('#connection-status[data-state="connected"]').waitFor();
+    await this.waitForState('connected');
+  }
+
+  /** Waits for the connection state: connected, connecting, reconnecting, offline... */
+  async waitForState(state, { timeout = 30_000 } = {}) {
+    await this.page.locator(`#connection-status[data-state="${state}"]`).waitFor({ timeout });
+  }
+
+  async statusText() {
+    return this.status.textContent();
+  }
+
+  async retryNow() {
+    await this.page.getByRole('button', { name: 'Retry now' }).click();
   }
 
   async subscribe(filter) {

@@ -14,10 +14,10 @@ export const appUrl = () => required('LAMPLIGHTER_URL');
 export const brokerWsUrl = () => required('LAMPLIGHTER_TEST_BROKER_WS');
 export const brokerTcpPort = () => required('LAMPLIGHTER_TEST_BROKER_TCP_PORT');
 
-/** The app's URL pointed at the test broker. */
-export function appUrlForTestBroker() {
+/** The app's URL pointed at the test broker, or at `broker` (a ws:// URL). */
+export function appUrlForTestBroker(broker = brokerWsUrl()) {
   const url = new URL(appUrl());
-  url.searchParams.set('broker', brokerWsUrl());
+  url.searchParams.set('broker', broker);
   return url.toString();
 }
 
@@ -43,4 +43,14 @@ export function within(seconds, what, promise) {
     timer = setTimeout(() => reject(new Error(`${what} did not happen within ${seconds} s`)), seconds * 1000);
   });
   return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
+}
+
+/** A loopback port with nothing listening on it (free when asked). */
+export async function freeClosedPort() {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

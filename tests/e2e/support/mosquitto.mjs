@@ -5,8 +5,8 @@ import { brokerTcpPort, within } from './env.mjs';
 
 const run = promisify(execFile);
 
-export async function mosquittoPub(topic, payload, { retain = false, qos = 0 } = {}) {
-  const args = ['-h', '127.0.0.1', '-p', brokerTcpPort(), '-t', topic, '-m', payload, '-q', String(qos)];
+export async function mosquittoPub(topic, payload, { retain = false, qos = 0, port } = {}) {
+  const args = ['-h', '127.0.0.1', '-p', String(port ?? brokerTcpPort()), '-t', topic, '-m', payload, '-q', String(qos)];
   if (retain) args.push('-r');
   await run('mosquitto_pub', args);
 }

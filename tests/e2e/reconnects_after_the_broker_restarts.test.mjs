@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, openPhonePage } from './support/browser.mjs';
+import { startBroker } from './support/broker.mjs';
+import { appUrlForTestBroker, outputPath, uniqueTopic } from './support/env.mjs';
+import { mosquittoPub } from './support/mosquitto.mjs';
+import { ConsolePage } from './pages/console-page.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('the page reconnects when the broker comes back, subscriptions and all', async () => {
+  let broker = await startBroker();
+  try {
+    const { page } = await openPhonePage(browser);
+    const app = new ConsolePage(page);
+    await app.open(appUrlForTestBroker(broker.wsUrl));
+    await app.waitUntilConnected();
+    const topic = `${uniqueTopic('restart')}/porch/motion`;
+    await app.subscribe(topic);
+
+    await broker.kill();
+    await app.waitForState('reconnecting');
+    assert.match(await app.statusText(), /Reconnecting in \d+ s/);
+    assert.ok(await page.getByRole('button', { name: 'Retry now' }).isVisible());
+    await page.screenshot({ path: outputPath('reconnecting.png') });
+
+    broker = await broker.restart();
+    await app.waitUntilConnected();
+    await page.locator('#subscriptions > li[data-state="granted"]', { hasText: topic }).waitFor();
+    await mosquittoPub(topic, 'motion detected', { port: broker.tcpPort });
+    assert.equal((await app.messageOn(topic)).payload, 'motion detected');
+  } finally {
+    await broker.kill();
+  }
+});
+
+test('"Retry now" connects at once instead of waiting out the backoff', async () => {
+  let broker = await startBroker();
+  try {
+    const { page } = await openPhonePage(browser);
+    const app = new ConsolePage(page);
+    await app.open(appUrlForTestBroker(broker.wsUrl));
+    await app.waitUntilConnected();
+    await broker.kill();
+    // Let a few attempts fail so the backoff grows well beyond the time this test waits.
+    for (let i = 0; i < 4; i++) {
+      await app.waitForState('reconnecting');
+      await app.retryNow();
+    }
+    await app.waitForState('reconnecting');
+    broker = await broker.restart();
+    await app.retryNow();
+    await app.waitForState('connected', { timeout: 5_000 });
+  } finally {
+    await broker.kill();
+  }
+});
