@@ -239,6 +239,12 @@ impl TopicName {
         }
     }
 
+    /// The empty Topic Name of an MQTT 5.0 PUBLISH whose Topic Alias stands for the topic
+    /// (§3.3.2.3.4). Encoding refuses it in a PUBLISH without a Topic Alias.
+    pub fn empty_for_alias() -> Self {
+        TopicName(MqttString::default())
+    }
+
     /// A decoded string that passed [`validate_topic_name`], or the empty name a Topic Alias
     /// stands for.
     pub(crate) fn from_checked(name: MqttString) -> Self {
