@@ -124,12 +124,22 @@ impl Connect {
             ProtocolVersion::V5 => ConnectProperties::decode(&mut body, PacketType::Connect)?,
             ProtocolVersion::V311 => ConnectProperties::default(),
         };
+        // "It is a Protocol Error to include Authentication Data if there is no Authentication
+        // Method" (§3.1.2.11.10).
+        if properties.authentication_data.is_some() && properties.authentication_method.is_none() {
+            return Err(DecodeError::AuthenticationDataWithoutMethod);
+        }
         let client_id = body.string("Client Identifier")?;
         let will = if has_will {
             let properties = match version {
                 ProtocolVersion::V5 => WillProperties::decode(&mut body, PacketType::Connect)?,
                 ProtocolVersion::V311 => WillProperties::default(),
             };
+            if let Some(response_topic) = &properties.response_topic {
+                validate_topic_name(response_topic).map_err(DecodeError::InvalidResponseTopic)?;
+            }
+            // "The Will Topic MUST be a UTF-8 Encoded String" [MQTT-3.1.3-11] (3.1.1
+            // [MQTT-3.1.3-10]), and a Topic Name: the Will Message is published to it.
             let topic = body.string("Will Topic")?;
             validate_topic_name(&topic).map_err(DecodeError::InvalidTopicName)?;
             let payload = body.binary("Will Payload")?;
@@ -185,7 +195,24 @@ impl Connect {
                 return Err(EncodeError::BinaryDataTooLong { field, len });
             }
         }
+        if self.properties.authentication_data.is_some()
+            && self.properties.authentication_method.is_none()
+        {
+            return Err(EncodeError::AuthenticationDataWithoutMethod);
+        }
+        if let Some(response_topic) = self
+            .will
+            .as_ref()
+            .and_then(|will| will.properties.response_topic.as_ref())
+        {
+            validate_topic_name(response_topic).map_err(EncodeError::InvalidResponseTopic)?;
+        }
         if version == ProtocolVersion::V311 {
+            // "If the Client supplies a zero-byte ClientId, the Client MUST also set
+            // CleanSession to 1" (3.1.1 [MQTT-3.1.3-7]).
+            if self.client_id.is_empty() && !self.clean_start {
+                return Err(EncodeError::EmptyClientIdWithoutCleanSession);
+            }
             if !self.properties.is_empty()
                 || self
                     .will
@@ -410,6 +437,39 @@ mod tests {
         // MQTT 5.0 allows it.
         let bytes = encode(connect.clone(), V5);
         assert_eq!(decode(&bytes, V5), Ok(connect));
+    }
+
+    // 3.1.1 [MQTT-3.1.3-7]
+    #[test]
+    fn refuses_to_encode_a_3_1_1_empty_client_identifier_without_clean_session() {
+        let mut connect = minimal("");
+        connect.clean_start = false;
+        assert_eq!(
+            Packet::Connect(connect.clone()).encode(V311, MAX_PACKET_SIZE, &mut Vec::new()),
+            Err(EncodeError::EmptyClientIdWithoutCleanSession)
+        );
+        // MQTT 5.0 lets the server assign an identifier either way.
+        assert_eq!(decode(&encode(connect.clone(), V5), V5), Ok(connect));
+    }
+
+    #[test]
+    fn rejects_authentication_data_without_an_authentication_method() {
+        // 5.0 CONNECT with properties: Authentication Data (0x16) of one byte.
+        let bytes = [
+            0x10, 0x12, 0x00, 0x04, b'M', b'Q', b'T', b'T', 0x05, 0x02, 0x00, 0x3C, //
+            0x04, 0x16, 0x00, 0x01, b'x', // properties
+            0x00, 0x01, b'c',
+        ];
+        assert_eq!(
+            decode(&bytes, V5),
+            Err(DecodeError::AuthenticationDataWithoutMethod)
+        );
+        let mut connect = minimal("c");
+        connect.properties.authentication_data = Some(Bytes::from_static(b"x"));
+        assert_eq!(
+            Packet::Connect(connect).encode(V5, MAX_PACKET_SIZE, &mut Vec::new()),
+            Err(EncodeError::AuthenticationDataWithoutMethod)
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! What can be wrong with bytes being decoded, or a packet being encoded.
 //!
-//! Statement ids (`[MQTT-x.y.z-n]`) are those of the MQTT 5.0 OASIS Standard unless marked
-//! "3.1.1"; most rules read the same in both versions.
+//! Statement ids (`[MQTT-x.y.z-n]`) differ between the two standards for some rules (UTF-8 is
+//! [MQTT-1.5.4-1] in 5.0 and [MQTT-1.5.3-1] in 3.1.1): [`DecodeError::statement_in`] gives the
+//! one of a version, and the error's text names both where they differ.
 
 use core::fmt;
 
@@ -18,13 +19,13 @@ use crate::topic::TopicError;
 pub enum DecodeError {
     /// Packet type 0 (reserved in every version), or 15 (AUTH) in MQTT 3.1.1.
     ReservedPacketType { value: u8 },
-    /// Packet types this version of the codec does not decode yet.
-    UnsupportedPacketType { packet: PacketType },
-    /// The flags of the fixed header are not those the packet type requires [MQTT-2.1.3-1].
+    /// The flags of the fixed header are not those the packet type requires [MQTT-2.1.3-1]
+    /// (3.1.1 [MQTT-2.2.2-1]).
     InvalidFlags { packet: PacketType, flags: u8 },
-    /// A Variable Byte Integer longer than four bytes, or longer than it needs to be
-    /// [MQTT-1.5.5-1].
+    /// A Variable Byte Integer longer than four bytes.
     MalformedVariableByteInteger,
+    /// 5.0: a Variable Byte Integer longer than its value needs [MQTT-1.5.5-1].
+    NonMinimalVariableByteInteger,
     /// The fixed header announces a packet larger than the receiver accepts. Reported before
     /// the body is buffered.
     PacketTooLarge { size: u64, maximum: u32 },
@@ -89,33 +90,73 @@ pub enum DecodeError {
     DuplicateProperty { property: PropertyId },
     /// A property whose value is outside what MQTT 5.0 allows (e.g. Receive Maximum of 0).
     InvalidPropertyValue { property: PropertyId },
+    /// An AUTH with a body but no Authentication Method (§3.15.2.2.2).
+    MissingAuthenticationMethod { packet: PacketType },
+    /// A CONNECT with Authentication Data but no Authentication Method (§3.1.2.11.10).
+    AuthenticationDataWithoutMethod,
+    /// A Response Topic that is not a valid Topic Name [MQTT-3.3.2-14].
+    InvalidResponseTopic(TopicError),
+    /// A SUBSCRIBE asking for No Local on a Shared Subscription [MQTT-3.8.3-4].
+    NoLocalOnSharedSubscription,
 }
 
 impl DecodeError {
-    /// The specification statement the input violated, where the specification numbers one.
+    /// The MQTT 5.0 specification statement the input violated, where it numbers one (for
+    /// the 3.1.1-only password rule, the 3.1.1 statement, marked so).
     pub const fn statement(&self) -> Option<&'static str> {
+        match self {
+            DecodeError::PasswordWithoutUserName => Some("3.1.1 MQTT-3.1.2-22"),
+            other => other.statement_in(ProtocolVersion::V5),
+        }
+    }
+
+    /// The statement the input violated in the specification of `version`, where it numbers
+    /// one.
+    pub const fn statement_in(&self, version: ProtocolVersion) -> Option<&'static str> {
+        let v5 = matches!(version, ProtocolVersion::V5);
         Some(match self {
-            DecodeError::InvalidFlags { .. } => "MQTT-2.1.3-1",
-            DecodeError::MalformedVariableByteInteger => "MQTT-1.5.5-1",
+            DecodeError::InvalidFlags { .. } if v5 => "MQTT-2.1.3-1",
+            DecodeError::InvalidFlags { .. } => "MQTT-2.2.2-1",
+            DecodeError::NonMinimalVariableByteInteger if v5 => "MQTT-1.5.5-1",
             DecodeError::InvalidQoS {
                 packet: PacketType::Publish,
             } => "MQTT-3.3.1-4",
-            DecodeError::ZeroPacketId { .. } => "MQTT-2.2.1-3",
+            // The 3.1.1 statement covers the QoS and the reserved bits together.
+            DecodeError::InvalidQoS {
+                packet: PacketType::Subscribe,
+            } if !v5 => "MQTT-3-8.3-4",
+            DecodeError::ZeroPacketId { .. } if v5 => "MQTT-2.2.1-3",
+            DecodeError::ZeroPacketId { .. } => "MQTT-2.3.1-1",
             DecodeError::DuplicateAtQoS0 => "MQTT-3.3.1-2",
-            DecodeError::InvalidUtf8 => "MQTT-1.5.4-1",
-            DecodeError::NullCharacter => "MQTT-1.5.4-2",
+            DecodeError::InvalidUtf8 if v5 => "MQTT-1.5.4-1",
+            DecodeError::InvalidUtf8 => "MQTT-1.5.3-1",
+            DecodeError::NullCharacter if v5 => "MQTT-1.5.4-2",
+            DecodeError::NullCharacter => "MQTT-1.5.3-2",
             DecodeError::InvalidTopicName(TopicError::WildcardInTopicName) => "MQTT-3.3.2-2",
             DecodeError::InvalidTopicName(error) | DecodeError::InvalidTopicFilter(error) => {
-                error.statement()
+                error.statement_in(version)
             }
+            DecodeError::InvalidProtocolName => "MQTT-3.1.2-1",
+            DecodeError::ProtocolVersionMismatch { .. } => "MQTT-3.1.2-2",
             DecodeError::ConnectReservedFlag => "MQTT-3.1.2-3",
-            DecodeError::InvalidWillFlags => "MQTT-3.1.2-11",
-            DecodeError::PasswordWithoutUserName => "3.1.1 MQTT-3.1.2-22",
-            DecodeError::ConnAckReservedFlags { .. } => "MQTT-3.2.2-1",
-            DecodeError::SessionPresentOnRefusal => "MQTT-3.2.2-6",
-            DecodeError::ReservedSubscriptionOptions { .. } => "MQTT-3.8.3-5",
-            DecodeError::EmptySubscribe => "MQTT-3.8.3-2",
+            DecodeError::InvalidWillFlags if v5 => "MQTT-3.1.2-11",
+            DecodeError::InvalidWillFlags => "MQTT-3.1.2-13",
+            DecodeError::PasswordWithoutUserName if !v5 => "MQTT-3.1.2-22",
+            // 3.1.1 states the CONNACK flag rule without an id.
+            DecodeError::ConnAckReservedFlags { .. } if v5 => "MQTT-3.2.2-1",
+            DecodeError::SessionPresentOnRefusal if v5 => "MQTT-3.2.2-6",
+            DecodeError::SessionPresentOnRefusal => "MQTT-3.2.2-4",
+            DecodeError::ReservedSubscriptionOptions { .. } if v5 => "MQTT-3.8.3-5",
+            DecodeError::ReservedSubscriptionOptions { .. } => "MQTT-3-8.3-4",
+            DecodeError::EmptySubscribe if v5 => "MQTT-3.8.3-2",
+            DecodeError::EmptySubscribe => "MQTT-3.8.3-3",
             DecodeError::EmptyUnsubscribe => "MQTT-3.10.3-2",
+            DecodeError::InvalidReasonCode {
+                packet: PacketType::Auth,
+                ..
+            } if v5 => "MQTT-3.15.2-1",
+            DecodeError::InvalidResponseTopic(_) if v5 => "MQTT-3.3.2-14",
+            DecodeError::NoLocalOnSharedSubscription if v5 => "MQTT-3.8.3-4",
             _ => return None,
         })
     }
@@ -126,10 +167,15 @@ impl DecodeError {
     pub const fn disconnect_reason(&self) -> DisconnectReasonCode {
         match self {
             DecodeError::PacketTooLarge { .. } => DisconnectReasonCode::PacketTooLarge,
+            // "It is a Protocol Error to include [a property] more than once, or to have a
+            // value other than [those allowed]" (§3.x, for each property).
             DecodeError::DuplicateProperty { .. }
             | DecodeError::PropertyNotAllowed { .. }
+            | DecodeError::InvalidPropertyValue { .. }
             | DecodeError::InvalidRetainHandling
-            | DecodeError::UnsupportedPacketType { .. }
+            | DecodeError::MissingAuthenticationMethod { .. }
+            | DecodeError::AuthenticationDataWithoutMethod
+            | DecodeError::NoLocalOnSharedSubscription
             | DecodeError::ProtocolVersionMismatch { .. } => DisconnectReasonCode::ProtocolError,
             _ => DisconnectReasonCode::MalformedPacket,
         }
@@ -140,12 +186,14 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DecodeError::ReservedPacketType { value } => write!(f, "reserved packet type {value}"),
-            DecodeError::UnsupportedPacketType { packet } => write!(f, "{packet} is not supported"),
             DecodeError::InvalidFlags { packet, flags } => {
                 write!(f, "invalid fixed header flags {flags:#06b} for {packet}")
             }
             DecodeError::MalformedVariableByteInteger => {
-                f.write_str("malformed Variable Byte Integer (over four bytes, or not minimal)")
+                f.write_str("Variable Byte Integer longer than four bytes")
+            }
+            DecodeError::NonMinimalVariableByteInteger => {
+                f.write_str("Variable Byte Integer longer than its value needs")
             }
             DecodeError::PacketTooLarge { size, maximum } => {
                 write!(
@@ -213,15 +261,43 @@ impl fmt::Display for DecodeError {
             DecodeError::InvalidPropertyValue { property } => {
                 write!(f, "invalid value for property {property}")
             }
+            DecodeError::MissingAuthenticationMethod { packet } => {
+                write!(f, "{packet} without an Authentication Method")
+            }
+            DecodeError::AuthenticationDataWithoutMethod => {
+                f.write_str("Authentication Data without an Authentication Method")
+            }
+            DecodeError::InvalidResponseTopic(error) => {
+                write!(f, "invalid Response Topic: {error}")
+            }
+            DecodeError::NoLocalOnSharedSubscription => {
+                f.write_str("No Local set on a Shared Subscription")
+            }
         }?;
-        match self.statement() {
-            Some(statement) => write!(f, " [{statement}]"),
-            None => Ok(()),
-        }
+        write_statements(
+            f,
+            self.statement_in(ProtocolVersion::V5),
+            self.statement_in(ProtocolVersion::V311),
+        )
     }
 }
 
 impl std::error::Error for DecodeError {}
+
+/// Appends the statement ids of both versions: once when they agree, both when they differ.
+pub(crate) fn write_statements(
+    f: &mut fmt::Formatter<'_>,
+    v5: Option<&str>,
+    v311: Option<&str>,
+) -> fmt::Result {
+    match (v5, v311) {
+        (Some(v5), Some(v311)) if v5 == v311 => write!(f, " [{v5}]"),
+        (Some(v5), Some(v311)) => write!(f, " [{v5}; 3.1.1: {v311}]"),
+        (Some(v5), None) => write!(f, " [{v5}]"),
+        (None, Some(v311)) => write!(f, " [3.1.1: {v311}]"),
+        (None, None) => Ok(()),
+    }
+}
 
 /// Why a packet cannot be encoded. Nothing has been written to the buffer when this is
 /// returned.
@@ -253,6 +329,18 @@ pub enum EncodeError {
     SessionPresentOnRefusal,
     /// 3.1.1 only: a password without a user name (3.1.1 [MQTT-3.1.2-22]).
     PasswordWithoutUserName,
+    /// 3.1.1 only: an empty Client Identifier with Clean Session 0 (3.1.1 [MQTT-3.1.3-7]).
+    EmptyClientIdWithoutCleanSession,
+    /// An AUTH with a body but no Authentication Method (§3.15.2.2.2).
+    MissingAuthenticationMethod,
+    /// A CONNECT with Authentication Data but no Authentication Method (§3.1.2.11.10).
+    AuthenticationDataWithoutMethod,
+    /// A Response Topic that is not a valid Topic Name [MQTT-3.3.2-14].
+    InvalidResponseTopic(TopicError),
+    /// A topic filter MQTT 5.0 refuses, such as a malformed Shared Subscription [MQTT-4.8.2-1].
+    InvalidTopicFilter(TopicError),
+    /// No Local on a Shared Subscription [MQTT-3.8.3-4].
+    NoLocalOnSharedSubscription,
 }
 
 impl fmt::Display for EncodeError {
@@ -293,6 +381,22 @@ impl fmt::Display for EncodeError {
             }
             EncodeError::PasswordWithoutUserName => {
                 f.write_str("MQTT 3.1.1 needs a user name to send a password [MQTT-3.1.2-22]")
+            }
+            EncodeError::EmptyClientIdWithoutCleanSession => f.write_str(
+                "MQTT 3.1.1 needs Clean Session with an empty Client Identifier [MQTT-3.1.3-7]",
+            ),
+            EncodeError::MissingAuthenticationMethod => {
+                f.write_str("an AUTH with a body needs an Authentication Method")
+            }
+            EncodeError::AuthenticationDataWithoutMethod => {
+                f.write_str("Authentication Data needs an Authentication Method")
+            }
+            EncodeError::InvalidResponseTopic(error) => {
+                write!(f, "invalid Response Topic: {error} [MQTT-3.3.2-14]")
+            }
+            EncodeError::InvalidTopicFilter(error) => write!(f, "invalid topic filter: {error}"),
+            EncodeError::NoLocalOnSharedSubscription => {
+                f.write_str("No Local must not be set on a Shared Subscription [MQTT-3.8.3-4]")
             }
         }
     }

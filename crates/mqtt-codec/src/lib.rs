@@ -38,6 +38,7 @@ use core::fmt;
 pub use bytes::Bytes;
 
 mod ack;
+mod auth;
 mod connack;
 mod connect;
 mod disconnect;
@@ -59,6 +60,7 @@ mod unsuback;
 mod unsubscribe;
 mod wire;
 
+pub use auth::{Auth, AuthProperties};
 pub use connack::{ConnAck, ConnAckProperties};
 pub use connect::{Connect, ConnectProperties, LastWill, WillProperties};
 pub use disconnect::{Disconnect, DisconnectProperties};
@@ -72,7 +74,7 @@ pub use pubrec::PubRec;
 pub use pubrel::PubRel;
 pub use qos::{PacketId, QoS, QosPid};
 pub use reason_code::{
-    ConnectReasonCode, DisconnectReasonCode, PubAckReasonCode, PubCompReasonCode,
+    AuthReasonCode, ConnectReasonCode, DisconnectReasonCode, PubAckReasonCode, PubCompReasonCode,
     SubscribeReasonCode, UnsubscribeReasonCode,
 };
 pub use string::{MqttString, StringError};
@@ -81,7 +83,8 @@ pub use subscribe::{
     RetainHandling, Subscribe, SubscribeProperties, Subscription, SubscriptionOptions,
 };
 pub use topic::{
-    TopicError, TopicFilter, TopicName, topic_matches, validate_topic_filter, validate_topic_name,
+    TopicError, TopicFilter, TopicName, topic_matches, validate_topic_filter,
+    validate_topic_filter_in, validate_topic_name,
 };
 pub use unsuback::UnsubAck;
 pub use unsubscribe::{Unsubscribe, UnsubscribeProperties};

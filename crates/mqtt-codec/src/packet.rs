@@ -7,7 +7,7 @@ use bytes::{BufMut, Bytes};
 use crate::error::{DecodeError, EncodeError};
 use crate::wire::{self, MAX_VAR_INT, Reader};
 use crate::{
-    ConnAck, Connect, Disconnect, ProtocolVersion, PubAck, PubComp, PubRec, PubRel, Publish,
+    Auth, ConnAck, Connect, Disconnect, ProtocolVersion, PubAck, PubComp, PubRec, PubRel, Publish,
     SubAck, Subscribe, UnsubAck, Unsubscribe,
 };
 
@@ -56,7 +56,7 @@ impl PacketType {
 
     /// The flags every packet but PUBLISH must carry (§2.1.3, Table 2-2): PUBREL, SUBSCRIBE
     /// and UNSUBSCRIBE have 0b0010 ([MQTT-3.6.1-1], [MQTT-3.8.1-1], [MQTT-3.10.1-1]), the
-    /// others 0.
+    /// others 0 (AUTH: [MQTT-3.15.1-1]).
     const fn required_flags(self) -> u8 {
         match self {
             PacketType::PubRel | PacketType::Subscribe | PacketType::Unsubscribe => 0b0010,
@@ -104,6 +104,8 @@ pub enum Packet {
     PingReq,
     PingResp,
     Disconnect(Disconnect),
+    /// MQTT 5.0 only.
+    Auth(Auth),
 }
 
 /// The largest packet MQTT can describe: a fixed header of 5 bytes and the largest Remaining
@@ -113,17 +115,28 @@ pub const MAX_PACKET_SIZE: u32 = 1 + 4 + MAX_VAR_INT;
 /// Reads the fixed header at the start of `input` and returns the size of the whole packet, or
 /// `Ok(None)` if the fixed header itself is not complete yet.
 ///
-/// A packet larger than `max_packet_size` is refused here, before its body is buffered.
+/// A packet larger than `max_packet_size` is refused here, before its body is buffered. This
+/// only frames packets: it accepts a Remaining Length padded beyond its minimal encoding,
+/// which 3.1.1 allows and [`Packet::decode`] refuses on a 5.0 connection [MQTT-1.5.5-1].
 pub fn packet_len(input: &[u8], max_packet_size: u32) -> Result<Option<usize>, DecodeError> {
-    Ok(fixed_header(input, max_packet_size)?.map(|(_, size)| size))
+    Ok(fixed_header(input, false, max_packet_size)?.map(|(_, size)| size))
 }
 
 /// The length of the fixed header and of the whole packet.
-fn fixed_header(input: &[u8], max_packet_size: u32) -> Result<Option<(usize, usize)>, DecodeError> {
+fn fixed_header(
+    input: &[u8],
+    minimal: bool,
+    max_packet_size: u32,
+) -> Result<Option<(usize, usize)>, DecodeError> {
     let Some(rest) = input.get(1..) else {
         return Ok(None);
     };
-    let Some((remaining_len, len_len)) = wire::read_var_int(rest)? else {
+    let read = if minimal {
+        wire::read_minimal_var_int(rest)?
+    } else {
+        wire::read_var_int(rest)?
+    };
+    let Some((remaining_len, len_len)) = read else {
         return Ok(None);
     };
     let header_len = 1 + len_len;
@@ -158,15 +171,18 @@ impl Packet {
         let packet_type = PacketType::from_nibble(first >> 4, version)?;
         let flags = first & 0x0F;
         // "Where a flag bit is marked as "Reserved", it is reserved for future use and MUST be
-        // set to the value listed" [MQTT-2.1.3-1]; "If invalid flags are received it is a
-        // Malformed Packet".
+        // set to the value listed" [MQTT-2.1.3-1] (3.1.1 [MQTT-2.2.2-1]); "If invalid flags
+        // are received it is a Malformed Packet" (3.1.1 [MQTT-2.2.2-2]).
         if packet_type != PacketType::Publish && flags != packet_type.required_flags() {
             return Err(DecodeError::InvalidFlags {
                 packet: packet_type,
                 flags,
             });
         }
-        let Some((header_len, size)) = fixed_header(input, max_packet_size)? else {
+        // The Remaining Length is a Variable Byte Integer, minimal in 5.0 [MQTT-1.5.5-1]; 3.1.1
+        // (§2.2.3) does not require that.
+        let minimal = version == ProtocolVersion::V5;
+        let Some((header_len, size)) = fixed_header(input, minimal, max_packet_size)? else {
             return Ok(None);
         };
         if input.len() < size {
@@ -194,11 +210,8 @@ impl Packet {
                 Packet::PingResp
             }
             PacketType::Disconnect => Packet::Disconnect(Disconnect::decode(body, version)?),
-            PacketType::Auth => {
-                return Err(DecodeError::UnsupportedPacketType {
-                    packet: PacketType::Auth,
-                });
-            }
+            // `from_nibble` refuses type 15 on a 3.1.1 connection.
+            PacketType::Auth => Packet::Auth(Auth::decode(body)?),
         };
         Ok(Some((packet, size)))
     }
@@ -219,6 +232,7 @@ impl Packet {
             Packet::PingReq => PacketType::PingReq,
             Packet::PingResp => PacketType::PingResp,
             Packet::Disconnect(_) => PacketType::Disconnect,
+            Packet::Auth(_) => PacketType::Auth,
         }
     }
 
@@ -245,6 +259,7 @@ impl Packet {
             Packet::UnsubAck(packet) => packet.check(version),
             Packet::PingReq | Packet::PingResp => Ok(()),
             Packet::Disconnect(packet) => packet.check(version),
+            Packet::Auth(packet) => packet.check(version),
         }
     }
 
@@ -263,6 +278,7 @@ impl Packet {
             Packet::UnsubAck(packet) => packet.body_len(version),
             Packet::PingReq | Packet::PingResp => 0,
             Packet::Disconnect(packet) => packet.body_len(version),
+            Packet::Auth(packet) => packet.body_len(),
         }
     }
 
@@ -281,6 +297,7 @@ impl Packet {
             Packet::UnsubAck(packet) => packet.write_body(version, buf),
             Packet::PingReq | Packet::PingResp => {}
             Packet::Disconnect(packet) => packet.write_body(version, buf),
+            Packet::Auth(packet) => packet.write_body(buf),
         }
     }
 
@@ -337,7 +354,8 @@ impl_from_for_packet!(
     SubAck,
     Unsubscribe,
     UnsubAck,
-    Disconnect
+    Disconnect,
+    Auth
 );
 
 #[cfg(test)]
@@ -410,6 +428,57 @@ mod tests {
                 size: 2_097_157,
                 maximum: 1024
             })
+        );
+    }
+
+    // [MQTT-1.5.5-1] binds 5.0 only; 3.1.1 §2.2.3 has no such rule.
+    #[test]
+    fn accepts_a_padded_remaining_length_in_3_1_1_and_rejects_it_in_5_0() {
+        assert_eq!(
+            decode(&[0xC0, 0x80, 0x00], V311),
+            Ok(Some((Packet::PingReq, 3)))
+        );
+        assert_eq!(
+            decode(&[0xC0, 0x80, 0x00], V5),
+            Err(DecodeError::NonMinimalVariableByteInteger)
+        );
+        assert_eq!(
+            packet_len(&[0xC0, 0x80, 0x00], MAX_PACKET_SIZE),
+            Ok(Some(3))
+        );
+    }
+
+    // 3.1.1 [MQTT-1.5.3-1] is 5.0 [MQTT-1.5.4-1]: the error names the statement of each.
+    #[test]
+    fn names_the_statement_of_the_connection_version_for_ill_formed_utf8() {
+        // A PUBLISH whose topic is an encoded surrogate half.
+        let input: &[u8] = &[0x30, 0x05, 0x00, 0x03, 0xED, 0xA0, 0x80];
+        for version in [V311, V5] {
+            let mut bytes = input.to_vec();
+            if version == V5 {
+                bytes.push(0x00);
+                bytes[1] += 1;
+            }
+            let error = Packet::decode(&Bytes::from(bytes), version, MAX_PACKET_SIZE).unwrap_err();
+            assert_eq!(error, DecodeError::InvalidUtf8);
+            let expected = if version == V5 {
+                "MQTT-1.5.4-1"
+            } else {
+                "MQTT-1.5.3-1"
+            };
+            assert_eq!(error.statement_in(version), Some(expected));
+            assert!(
+                error
+                    .to_string()
+                    .ends_with("[MQTT-1.5.4-1; 3.1.1: MQTT-1.5.3-1]")
+            );
+        }
+        assert_eq!(
+            DecodeError::ZeroPacketId {
+                packet: PacketType::PubAck
+            }
+            .statement_in(V311),
+            Some("MQTT-2.3.1-1")
         );
     }
 

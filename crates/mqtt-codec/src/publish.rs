@@ -109,6 +109,11 @@ impl Publish {
         if !aliased {
             validate_topic_name(&topic).map_err(DecodeError::InvalidTopicName)?;
         }
+        // "The Response Topic MUST NOT contain wildcard characters" [MQTT-3.3.2-14]: it is the
+        // Topic Name of the response.
+        if let Some(response_topic) = &properties.response_topic {
+            validate_topic_name(response_topic).map_err(DecodeError::InvalidResponseTopic)?;
+        }
         Ok(Publish {
             dup,
             qos,
@@ -125,6 +130,9 @@ impl Publish {
         }
         if self.topic.is_empty() && self.properties.topic_alias.is_none() {
             return Err(EncodeError::EmptyTopicWithoutAlias);
+        }
+        if let Some(response_topic) = &self.properties.response_topic {
+            validate_topic_name(response_topic).map_err(EncodeError::InvalidResponseTopic)?;
         }
         let len = self.properties.longest_binary();
         if len > usize::from(u16::MAX) {
@@ -321,6 +329,28 @@ mod tests {
         ];
         assert_eq!(encode(&publish, V5).unwrap(), bytes);
         assert_eq!(decode(&Bytes::copy_from_slice(&bytes), V5), Ok(publish));
+    }
+
+    // [MQTT-3.3.2-14]
+    #[test]
+    fn rejects_a_response_topic_with_a_wildcard() {
+        let input = Bytes::from_static(&[
+            0x30, 0x09, 0x00, 0x01, b't', 0x05, 0x08, 0x00, 0x02, b'r', b'#',
+        ]);
+        let error = decode(&input, V5).unwrap_err();
+        assert_eq!(
+            error,
+            DecodeError::InvalidResponseTopic(crate::TopicError::WildcardInTopicName)
+        );
+        assert_eq!(error.statement_in(V5), Some("MQTT-3.3.2-14"));
+        let mut publish = Publish::at_most_once(TopicName::from_static("t"), &b""[..]);
+        publish.properties.response_topic = Some(MqttString::from_static("r/+"));
+        assert_eq!(
+            encode(&publish, V5),
+            Err(EncodeError::InvalidResponseTopic(
+                crate::TopicError::WildcardInTopicName
+            ))
+        );
     }
 
     #[test]

@@ -219,3 +219,12 @@ reason_codes! {
         WildcardSubscriptionsNotSupported = 0xA2,
     }
 }
+
+reason_codes! {
+    /// The state of an enhanced authentication exchange, carried by AUTH (MQTT 5.0 §3.15.2.1).
+    pub enum AuthReasonCode {
+        Success = 0x00,
+        ContinueAuthentication = 0x18,
+        ReAuthenticate = 0x19,
+    }
+}

@@ -6,7 +6,7 @@ use bytes::BufMut;
 use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{SubscriptionId, UserProperty, properties};
-use crate::topic::TopicFilter;
+use crate::topic::{TopicFilter, validate_topic_filter_in};
 use crate::wire::{self, Reader};
 use crate::{PacketId, ProtocolVersion, QoS};
 
@@ -119,9 +119,15 @@ impl Subscribe {
         while !body.is_empty() {
             // "The Topic Filters MUST be a UTF-8 Encoded String" [MQTT-3.8.3-1].
             let filter = body.string("Topic Filter")?;
-            let filter = TopicFilter::try_from(filter).map_err(DecodeError::InvalidTopicFilter)?;
+            validate_topic_filter_in(&filter, version).map_err(DecodeError::InvalidTopicFilter)?;
+            let filter = TopicFilter::from_checked(filter);
             let options =
                 SubscriptionOptions::from_byte(body.u8("Subscription Options")?, version)?;
+            // "It is a Protocol Error to set the No Local bit to 1 on a Shared Subscription"
+            // [MQTT-3.8.3-4].
+            if options.no_local && filter.share_name().is_some() {
+                return Err(DecodeError::NoLocalOnSharedSubscription);
+            }
             subscriptions.push(Subscription { filter, options });
         }
         // "The Payload MUST contain at least one Topic Filter and Subscription Options pair"
@@ -139,6 +145,17 @@ impl Subscribe {
     pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         if self.subscriptions.is_empty() {
             return Err(EncodeError::EmptySubscribe);
+        }
+        if version == ProtocolVersion::V5 {
+            for subscription in &self.subscriptions {
+                let filter = &subscription.filter;
+                // A filter decoded on a 3.1.1 connection may break the 5.0 sharing rules.
+                validate_topic_filter_in(filter, version)
+                    .map_err(EncodeError::InvalidTopicFilter)?;
+                if subscription.options.no_local && filter.share_name().is_some() {
+                    return Err(EncodeError::NoLocalOnSharedSubscription);
+                }
+            }
         }
         if version == ProtocolVersion::V311 {
             if !self.properties.is_empty() {
@@ -294,6 +311,50 @@ mod tests {
                 packet: PacketType::Subscribe,
                 flags: 0
             })
+        );
+    }
+
+    // [MQTT-4.8.2-1], [MQTT-4.8.2-2]
+    #[test]
+    fn rejects_a_malformed_shared_subscription_in_5_0_only() {
+        // "$share/g" has no filter after the share name.
+        let bytes = [
+            0x82, 0x0E, 0x00, 0x0A, 0x00, 0x00, 0x08, b'$', b's', b'h', b'a', b'r', b'e', b'/',
+            b'g', 0x00,
+        ];
+        assert_eq!(
+            decode(&bytes, V5),
+            Err(DecodeError::InvalidTopicFilter(
+                TopicError::MissingSharedFilter
+            ))
+        );
+        assert_eq!(
+            decode(&bytes, V5).unwrap_err().statement_in(V5),
+            Some("MQTT-4.8.2-2")
+        );
+        // In 3.1.1 it is an ordinary filter (without the property length byte).
+        let mut v3 = bytes.to_vec();
+        v3.remove(4);
+        v3[1] -= 1;
+        assert!(matches!(decode(&v3, V311), Ok(Packet::Subscribe(_))));
+    }
+
+    // [MQTT-3.8.3-4]
+    #[test]
+    fn rejects_no_local_on_a_shared_subscription() {
+        let mut packet = subscribe(&[("$share/g/a", QoS::AtMostOnce)]);
+        let bytes = [
+            0x82, 0x10, 0x00, 0x0A, 0x00, 0x00, 0x0A, b'$', b's', b'h', b'a', b'r', b'e', b'/',
+            b'g', b'/', b'a', 0x04,
+        ];
+        assert_eq!(
+            decode(&bytes, V5),
+            Err(DecodeError::NoLocalOnSharedSubscription)
+        );
+        packet.subscriptions[0].options.no_local = true;
+        assert_eq!(
+            encode(packet, V5),
+            Err(EncodeError::NoLocalOnSharedSubscription)
         );
     }
 

@@ -3,6 +3,7 @@
 use core::fmt;
 use core::ops::Deref;
 
+use crate::ProtocolVersion;
 use crate::string::{MqttString, StringError};
 
 /// Why a string is not a valid Topic Name or Topic Filter.
@@ -26,18 +27,38 @@ pub enum TopicError {
     /// "The single-level wildcard can be used at any level in the Topic Filter [...] Where it
     /// is used, it MUST occupy an entire level of the filter" [MQTT-4.7.1-2].
     MisplacedSingleLevelWildcard,
+    /// 5.0: "A Shared Subscription's Topic Filter MUST start with $share/ and MUST contain a
+    /// ShareName that is at least one character long" [MQTT-4.8.2-1].
+    EmptyShareName,
+    /// 5.0: "The ShareName MUST NOT contain the characters "/", "+" or "#"" [MQTT-4.8.2-2].
+    InvalidShareName,
+    /// 5.0: the ShareName "MUST be followed by a "/" character. This "/" character MUST be
+    /// followed by a Topic Filter" [MQTT-4.8.2-2].
+    MissingSharedFilter,
 }
 
 impl TopicError {
-    /// The specification statement this error violates.
+    /// The MQTT 5.0 specification statement this error violates.
     pub const fn statement(self) -> &'static str {
+        self.statement_in(ProtocolVersion::V5)
+    }
+
+    /// The statement this error violates in the specification of `version` (3.1.1 numbers
+    /// the wildcard rules differently; the shared subscription rules exist only in 5.0).
+    pub const fn statement_in(self, version: ProtocolVersion) -> &'static str {
+        let v5 = matches!(version, ProtocolVersion::V5);
         match self {
             TopicError::Empty => "MQTT-4.7.3-1",
             TopicError::NullCharacter => "MQTT-4.7.3-2",
             TopicError::TooLong { .. } => "MQTT-4.7.3-3",
-            TopicError::WildcardInTopicName => "MQTT-4.7.0-1",
-            TopicError::MisplacedMultiLevelWildcard => "MQTT-4.7.1-1",
-            TopicError::MisplacedSingleLevelWildcard => "MQTT-4.7.1-2",
+            TopicError::WildcardInTopicName if v5 => "MQTT-4.7.0-1",
+            TopicError::WildcardInTopicName => "MQTT-4.7.1-1",
+            TopicError::MisplacedMultiLevelWildcard if v5 => "MQTT-4.7.1-1",
+            TopicError::MisplacedMultiLevelWildcard => "MQTT-4.7.1-2",
+            TopicError::MisplacedSingleLevelWildcard if v5 => "MQTT-4.7.1-2",
+            TopicError::MisplacedSingleLevelWildcard => "MQTT-4.7.1-3",
+            TopicError::EmptyShareName => "MQTT-4.8.2-1",
+            TopicError::InvalidShareName | TopicError::MissingSharedFilter => "MQTT-4.8.2-2",
         }
     }
 }
@@ -57,8 +78,23 @@ impl fmt::Display for TopicError {
             TopicError::MisplacedSingleLevelWildcard => {
                 f.write_str("'+' must occupy an entire level of a topic filter")?
             }
+            TopicError::EmptyShareName => {
+                f.write_str("a shared subscription needs a share name after \"$share/\"")?
+            }
+            TopicError::InvalidShareName => {
+                f.write_str("a share name must not contain '/', '+' or '#'")?
+            }
+            TopicError::MissingSharedFilter => {
+                f.write_str("a share name must be followed by '/' and a topic filter")?
+            }
         }
-        write!(f, " [{}]", self.statement())
+        let v5 = self.statement_in(ProtocolVersion::V5);
+        let v311 = self.statement_in(ProtocolVersion::V311);
+        if v5 == v311 {
+            write!(f, " [{v5}]")
+        } else {
+            write!(f, " [{v5}; 3.1.1: {v311}]")
+        }
     }
 }
 
@@ -75,15 +111,63 @@ impl From<StringError> for TopicError {
 
 /// Checks the rules every Topic Name obeys.
 pub fn validate_topic_name(topic: &str) -> Result<(), TopicError> {
-    validate_common(topic)?;
-    if topic.contains(['+', '#']) {
-        return Err(TopicError::WildcardInTopicName);
+    if topic.is_empty() {
+        return Err(TopicError::Empty);
+    }
+    if topic.len() > usize::from(u16::MAX) {
+        return Err(TopicError::TooLong { len: topic.len() });
+    }
+    // One pass over the bytes: in UTF-8 the bytes of '\0', '+' and '#' never occur inside the
+    // encoding of another character.
+    for &byte in topic.as_bytes() {
+        match byte {
+            0 => return Err(TopicError::NullCharacter),
+            b'+' | b'#' => return Err(TopicError::WildcardInTopicName),
+            _ => {}
+        }
     }
     Ok(())
 }
 
-/// Checks the rules every Topic Filter obeys.
+/// The prefix of a Shared Subscription's Topic Filter (MQTT 5.0 §4.8.2).
+const SHARE_PREFIX: &str = "$share/";
+
+/// Checks the rules every Topic Filter obeys and, for a filter starting with `$share/`, the
+/// rules of an MQTT 5.0 Shared Subscription (§4.8.2).
 pub fn validate_topic_filter(filter: &str) -> Result<(), TopicError> {
+    validate_topic_filter_in(filter, ProtocolVersion::V5)
+}
+
+/// Checks a Topic Filter by the rules of `version`: MQTT 3.1.1 has no Shared Subscriptions, so
+/// there `$share/...` is an ordinary filter.
+pub fn validate_topic_filter_in(filter: &str, version: ProtocolVersion) -> Result<(), TopicError> {
+    validate_filter(filter)?;
+    if version == ProtocolVersion::V5 {
+        split_shared(filter).transpose()?;
+    }
+    Ok(())
+}
+
+/// The share name and the filter of a Shared Subscription, `None` for an ordinary filter.
+fn split_shared(filter: &str) -> Option<Result<(&str, &str), TopicError>> {
+    let rest = filter.strip_prefix(SHARE_PREFIX)?;
+    let (name, inner) = rest.split_once('/').unwrap_or((rest, ""));
+    Some(if name.is_empty() {
+        Err(TopicError::EmptyShareName)
+    } else if name.contains(['+', '#']) {
+        Err(TopicError::InvalidShareName)
+    } else if inner.is_empty() {
+        // "$share/name" or "$share/name/": the Topic Filter after the name is missing.
+        Err(TopicError::MissingSharedFilter)
+    } else {
+        // The inner filter's own rules were checked with the whole filter: its levels are
+        // levels of the whole.
+        Ok((name, inner))
+    })
+}
+
+/// The rules of §4.7 every Topic Filter obeys.
+fn validate_filter(filter: &str) -> Result<(), TopicError> {
     validate_common(filter)?;
     let mut levels = filter.split('/').peekable();
     while let Some(level) = levels.next() {
@@ -155,6 +239,12 @@ impl TopicName {
         }
     }
 
+    /// The empty Topic Name of an MQTT 5.0 PUBLISH whose Topic Alias stands for the topic
+    /// (§3.3.2.3.4). Encoding refuses it in a PUBLISH without a Topic Alias.
+    pub fn empty_for_alias() -> Self {
+        TopicName(MqttString::default())
+    }
+
     /// A decoded string that passed [`validate_topic_name`], or the empty name a Topic Alias
     /// stands for.
     pub(crate) fn from_checked(name: MqttString) -> Self {
@@ -214,9 +304,28 @@ impl TopicFilter {
         &self.0
     }
 
-    /// Whether a message published to `topic` is delivered to this filter.
+    /// Whether a message published to `topic` is delivered to this filter. For a Shared
+    /// Subscription (`$share/{ShareName}/{filter}`) that is whether the filter after the share
+    /// name matches.
     pub fn matches(&self, topic: &TopicName) -> bool {
-        topic_matches(self.as_str(), topic.as_str())
+        let filter = match split_shared(self.as_str()) {
+            Some(Ok((_, inner))) => inner,
+            _ => self.as_str(),
+        };
+        topic_matches(filter, topic.as_str())
+    }
+
+    /// The ShareName of an MQTT 5.0 Shared Subscription, `None` for an ordinary filter.
+    pub fn share_name(&self) -> Option<&str> {
+        match split_shared(self.as_str()) {
+            Some(Ok((name, _))) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// A decoded filter that passed [`validate_topic_filter_in`] for the connection's version.
+    pub(crate) fn from_checked(filter: MqttString) -> Self {
+        TopicFilter(filter)
     }
 }
 
@@ -385,6 +494,76 @@ mod tests {
         assert!(!topic_matches("+/monitor/Clients", "$SYS/monitor/Clients"));
         assert!(topic_matches("$SYS/#", "$SYS/monitor/Clients"));
         assert!(topic_matches("$SYS/monitor/+", "$SYS/monitor/Clients"));
+    }
+
+    // [MQTT-4.8.2-1], [MQTT-4.8.2-2]
+    #[test]
+    fn validates_shared_subscription_filters_in_5_0() {
+        for filter in [
+            "$share/group/home/#",
+            "$share/g/+",
+            "$share/g/$SYS/x",
+            "$share/g//",
+        ] {
+            assert_eq!(validate_topic_filter(filter), Ok(()), "{filter}");
+        }
+        assert_eq!(
+            validate_topic_filter("$share//home"),
+            Err(TopicError::EmptyShareName)
+        );
+        assert_eq!(
+            validate_topic_filter("$share/"),
+            Err(TopicError::EmptyShareName)
+        );
+        assert_eq!(
+            validate_topic_filter("$share/group"),
+            Err(TopicError::MissingSharedFilter)
+        );
+        assert_eq!(
+            validate_topic_filter("$share/group/"),
+            Err(TopicError::MissingSharedFilter)
+        );
+        // A wildcard in the share name breaks the level rules first, and the share rules too.
+        assert!(validate_topic_filter("$share/g+/home").is_err());
+        assert_eq!(
+            validate_topic_filter("$share/+/home"),
+            Err(TopicError::InvalidShareName)
+        );
+        assert_eq!(
+            validate_topic_filter("$share/g/home#"),
+            Err(TopicError::MisplacedMultiLevelWildcard)
+        );
+        // MQTT 3.1.1 has no shared subscriptions: these are ordinary filters there.
+        assert_eq!(
+            validate_topic_filter_in("$share/group", ProtocolVersion::V311),
+            Ok(())
+        );
+        assert_eq!(
+            validate_topic_filter_in("$share//x", ProtocolVersion::V311),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn matches_a_shared_subscription_by_the_filter_after_its_share_name() {
+        let shared = TopicFilter::from_static("$share/kitchen/home/+/state");
+        assert_eq!(shared.share_name(), Some("kitchen"));
+        assert!(shared.matches(&TopicName::from_static("home/lamp/state")));
+        assert!(!shared.matches(&TopicName::from_static("$share/kitchen/home/lamp/state")));
+        assert_eq!(TopicFilter::from_static("home/#").share_name(), None);
+    }
+
+    #[test]
+    fn names_the_statement_of_each_version_where_they_differ() {
+        let error = TopicError::MisplacedMultiLevelWildcard;
+        assert_eq!(error.statement_in(ProtocolVersion::V5), "MQTT-4.7.1-1");
+        assert_eq!(error.statement_in(ProtocolVersion::V311), "MQTT-4.7.1-2");
+        assert!(
+            error
+                .to_string()
+                .ends_with("[MQTT-4.7.1-1; 3.1.1: MQTT-4.7.1-2]")
+        );
+        assert!(TopicError::Empty.to_string().ends_with("[MQTT-4.7.3-1]"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use bytes::BufMut;
 use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{UserProperty, properties};
-use crate::topic::TopicFilter;
+use crate::topic::{TopicFilter, validate_topic_filter_in};
 use crate::wire::{self, Reader};
 use crate::{PacketId, ProtocolVersion};
 
@@ -41,7 +41,8 @@ impl Unsubscribe {
             // "The Topic Filters in an UNSUBSCRIBE packet MUST be UTF-8 Encoded Strings"
             // [MQTT-3.10.3-1].
             let filter = body.string("Topic Filter")?;
-            filters.push(TopicFilter::try_from(filter).map_err(DecodeError::InvalidTopicFilter)?);
+            validate_topic_filter_in(&filter, version).map_err(DecodeError::InvalidTopicFilter)?;
+            filters.push(TopicFilter::from_checked(filter));
         }
         // "The Payload of an UNSUBSCRIBE packet MUST contain at least one Topic Filter"
         // [MQTT-3.10.3-2].
@@ -58,6 +59,12 @@ impl Unsubscribe {
     pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         if self.filters.is_empty() {
             return Err(EncodeError::EmptyUnsubscribe);
+        }
+        if version == ProtocolVersion::V5 {
+            for filter in &self.filters {
+                validate_topic_filter_in(filter, version)
+                    .map_err(EncodeError::InvalidTopicFilter)?;
+            }
         }
         if version == ProtocolVersion::V311 && !self.properties.is_empty() {
             return Err(EncodeError::NotInVersion {

@@ -11,31 +11,44 @@ use crate::string::MqttString;
 /// The largest value a Variable Byte Integer can carry: four bytes of seven bits.
 pub const MAX_VAR_INT: u32 = 268_435_455;
 
-/// Reads a Variable Byte Integer from the start of `input`.
+/// Reads a Variable Byte Integer from the start of `input`, accepting any encoding of up to
+/// four bytes (3.1.1 allows a padded Remaining Length; see [`read_minimal_var_int`] for 5.0).
 ///
 /// Returns `Ok(None)` when `input` ends before the integer does, so the fixed header can be
 /// read from a partial packet.
 pub(crate) fn read_var_int(input: &[u8]) -> Result<Option<(u32, usize)>, DecodeError> {
+    // One byte is by far the most common case: a small packet or a one-byte property id.
+    match input.first() {
+        None => return Ok(None),
+        Some(&byte) if byte & 0x80 == 0 => return Ok(Some((u32::from(byte), 1))),
+        Some(_) => {}
+    }
     let mut value: u32 = 0;
-    for (index, &byte) in input.iter().enumerate() {
-        // "The maximum number of bytes in the Variable Byte Integer field is four."
-        if index == 4 {
-            return Err(DecodeError::MalformedVariableByteInteger);
-        }
+    for (index, &byte) in input.iter().enumerate().take(4) {
         value |= u32::from(byte & 0x7F) << (7 * index);
         if byte & 0x80 == 0 {
-            // "The encoded value MUST use the minimum number of bytes necessary to represent
-            // the value" [MQTT-1.5.5-1]: a last byte of zero after the first is padding.
-            if index > 0 && byte == 0 {
-                return Err(DecodeError::MalformedVariableByteInteger);
-            }
             return Ok(Some((value, index + 1)));
         }
     }
+    // "The maximum number of bytes in the Variable Byte Integer field is four" (5.0 §1.5.5,
+    // 3.1.1 §2.2.3): a fourth byte with its continuation bit set is malformed.
     if input.len() >= 4 {
         return Err(DecodeError::MalformedVariableByteInteger);
     }
     Ok(None)
+}
+
+/// [`read_var_int`], refusing an encoding longer than the value needs.
+pub(crate) fn read_minimal_var_int(input: &[u8]) -> Result<Option<(u32, usize)>, DecodeError> {
+    let read = read_var_int(input)?;
+    if let Some((value, len)) = read {
+        // "The encoded value MUST use the minimum number of bytes necessary to represent the
+        // value" [MQTT-1.5.5-1].
+        if len != var_int_len(value as usize) {
+            return Err(DecodeError::NonMinimalVariableByteInteger);
+        }
+    }
+    Ok(read)
 }
 
 pub(crate) const fn var_int_len(value: usize) -> usize {
@@ -127,8 +140,11 @@ impl Reader {
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
+    /// A Variable Byte Integer inside a packet body: these exist only in MQTT 5.0, which
+    /// demands the minimal encoding.
     pub(crate) fn var_int(&mut self, field: &'static str) -> Result<u32, DecodeError> {
-        match read_var_int(&self.body[self.position..])? {
+        let rest = self.body.get(self.position..).unwrap_or_default();
+        match read_minimal_var_int(rest)? {
             Some((value, len)) => {
                 self.position += len;
                 Ok(value)
@@ -247,11 +263,25 @@ mod tests {
 
     // [MQTT-1.5.5-1]
     #[test]
-    fn rejects_a_variable_byte_integer_padded_beyond_its_minimum_length() {
-        assert_eq!(
-            read_var_int(&[0x80, 0x00]),
-            Err(DecodeError::MalformedVariableByteInteger)
-        );
+    fn rejects_a_variable_byte_integer_padded_beyond_its_minimum_length_in_5_0() {
+        for padded in [
+            &[0x80, 0x00][..],
+            &[0x81, 0x80, 0x00],
+            &[0xFF, 0x80, 0x80, 0x00],
+        ] {
+            assert_eq!(
+                read_minimal_var_int(padded),
+                Err(DecodeError::NonMinimalVariableByteInteger),
+                "{padded:?}"
+            );
+        }
+    }
+
+    // 3.1.1 §2.2.3 sets no minimum-length rule for the Remaining Length.
+    #[test]
+    fn accepts_a_padded_variable_byte_integer_where_3_1_1_allows_it() {
+        assert_eq!(read_var_int(&[0x80, 0x00]), Ok(Some((0, 2))));
+        assert_eq!(read_var_int(&[0x85, 0x80, 0x80, 0x00]), Ok(Some((5, 4))));
     }
 
     #[test]
