@@ -51,6 +51,7 @@ mod time;
 mod timer;
 
 pub use backoff::Backoff;
+pub use bytes::Bytes;
 pub use client::{Client, ConnectionState};
 pub use config::{ClientConfig, Will};
 pub use core::time::Duration;
