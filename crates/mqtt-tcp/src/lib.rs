@@ -61,7 +61,12 @@ impl Connection {
         client: Client,
         start: Instant,
     ) -> io::Result<Self> {
-        let stream = TcpStream::connect(address)?;
+        Connection::over(TcpStream::connect(address)?, client, start)
+    }
+
+    /// Runs `client` over a stream that is already connected, the engine's clock continuing
+    /// from `start`. A driver that retries connecting keeps its client until a stream is up.
+    pub fn over(stream: TcpStream, client: Client, start: Instant) -> io::Result<Self> {
         stream.set_nodelay(true)?;
         let mut connection = Connection {
             stream,
