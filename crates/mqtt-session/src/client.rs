@@ -1,14 +1,17 @@
-//! The client state machine. Everything that changes the connection's state lives in this file.
+//! The client state machine. Everything that changes the connection's or the session's state
+//! lives in this file.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use bytes::{Bytes, BytesMut};
+use core::num::{NonZeroU16, NonZeroU32};
 use core::time::Duration;
 use mqtt_codec::{
-    ConnAck, Connect, ConnectProperties, Disconnect, MAX_PACKET_SIZE, MqttString, Packet, PacketId,
-    PacketType, ProtocolVersion, PubAck, PubComp, PubRec, Publish, QoS, QosPid, SubAck, Subscribe,
-    SubscribeProperties, Subscription, SubscriptionOptions, TopicFilter, TopicName, UnsubAck,
-    Unsubscribe, UnsubscribeProperties, packet_len,
+    ConnAck, ConnAckProperties, Connect, ConnectProperties, Disconnect, LastWill, MAX_PACKET_SIZE,
+    MqttString, Packet, PacketId, PacketType, ProtocolVersion, PubAck, PubAckReasonCode, PubComp,
+    PubRec, PubRel, Publish, QoS, QosPid, SubAck, Subscribe, SubscribeProperties, Subscription,
+    SubscriptionId, SubscriptionOptions, TopicFilter, TopicName, UnsubAck, Unsubscribe,
+    UnsubscribeProperties, WillProperties, packet_len,
 };
 
 use crate::config::ClientConfig;
@@ -24,25 +27,118 @@ pub enum ConnectionState {
     Offline,
     /// The transport is open and CONNECT sent; waiting for CONNACK. Commands are queued.
     Connecting,
-    /// The server accepted the connection. Commands are sent at once.
+    /// The server accepted the connection. Commands are sent at once, within the server's
+    /// Receive Maximum.
     Connected,
     /// The client ended the connection (refusal, timeout, protocol error, server DISCONNECT)
     /// and waits for the driver to close the transport. Commands are queued.
     Closing,
     /// The application called `disconnect`. Commands are refused until the transport opens
-    /// again.
+    /// again; the session (in-flight messages, queue, subscriptions) is kept.
     Disconnected,
 }
 
-/// A command accepted before the connection was up.
-#[derive(Debug)]
-enum QueuedCommand {
+/// A command waiting to be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum QueuedCommand {
     Publish(Publish),
     Subscribe(Subscribe),
     Unsubscribe(Unsubscribe),
 }
 
-/// A sans-IO MQTT client: it never touches a socket or a clock.
+impl QueuedCommand {
+    pub(crate) fn packet_id(&self) -> Option<PacketId> {
+        match self {
+            QueuedCommand::Publish(publish) => publish.qos.packet_id(),
+            QueuedCommand::Subscribe(subscribe) => Some(subscribe.packet_id),
+            QueuedCommand::Unsubscribe(unsubscribe) => Some(unsubscribe.packet_id),
+        }
+    }
+
+    /// What the command counts against the queue's byte limit.
+    pub(crate) fn queued_bytes(&self) -> usize {
+        match self {
+            QueuedCommand::Publish(publish) => publish.topic.len() + publish.payload.len(),
+            QueuedCommand::Subscribe(subscribe) => subscribe
+                .subscriptions
+                .iter()
+                .map(|subscription| subscription.filter.as_str().len())
+                .sum(),
+            QueuedCommand::Unsubscribe(unsubscribe) => unsubscribe
+                .filters
+                .iter()
+                .map(|filter| filter.as_str().len())
+                .sum(),
+        }
+    }
+}
+
+/// How far the server has acknowledged an outgoing QoS 1 or 2 PUBLISH.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// The variants are named after the packets the client awaits.
+#[allow(clippy::enum_variant_names)]
+pub(crate) enum Awaiting {
+    /// QoS 1, sent: PUBACK ends it.
+    PubAck,
+    /// QoS 2, sent: PUBREC moves it on.
+    PubRec,
+    /// QoS 2, PUBREL sent: PUBCOMP ends it.
+    PubComp,
+}
+
+/// An outgoing QoS 1 or 2 message the server has not finished acknowledging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InflightPublish {
+    /// Sending order: redelivery after a reconnection keeps it [MQTT-4.6.0-1].
+    pub(crate) order: u64,
+    pub(crate) stage: Awaiting,
+    /// With its packet id; DUP is set when it is sent again.
+    pub(crate) publish: Publish,
+}
+
+/// What the server's CONNACK allows, honoured until the next CONNACK.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ServerLimits {
+    receive_maximum: u16,
+    maximum_packet_size: u32,
+    topic_alias_maximum: u16,
+    maximum_qos: QoS,
+    retain_available: bool,
+    wildcard_subscription_available: bool,
+    shared_subscription_available: bool,
+    subscription_identifiers_available: bool,
+}
+
+impl ServerLimits {
+    /// What holds when CONNACK leaves a property out (MQTT 5.0 §3.2.2.3), and for 3.1.1.
+    fn from_connack(properties: &ConnAckProperties) -> Self {
+        ServerLimits {
+            receive_maximum: properties.receive_maximum.map_or(u16::MAX, NonZeroU16::get),
+            maximum_packet_size: properties
+                .maximum_packet_size
+                .map_or(MAX_PACKET_SIZE, NonZeroU32::get),
+            topic_alias_maximum: properties.topic_alias_maximum.unwrap_or(0),
+            maximum_qos: properties.maximum_qos.unwrap_or(QoS::ExactlyOnce),
+            retain_available: properties.retain_available.unwrap_or(true),
+            wildcard_subscription_available: properties
+                .wildcard_subscription_available
+                .unwrap_or(true),
+            shared_subscription_available: properties.shared_subscription_available.unwrap_or(true),
+            subscription_identifiers_available: properties
+                .subscription_identifiers_available
+                .unwrap_or(true),
+        }
+    }
+}
+
+/// A subscription the server granted, remembered to subscribe again when a session is lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GrantedSubscription {
+    pub(crate) options: SubscriptionOptions,
+    pub(crate) subscription_id: Option<SubscriptionId>,
+}
+
+/// A sans-IO MQTT client: it never touches a socket, a clock or a random number generator.
 ///
 /// # Call contract
 ///
@@ -61,41 +157,73 @@ enum QueuedCommand {
 /// [`poll_event`](Client::poll_event), then re-reads [`poll_timeout`](Client::poll_timeout)
 /// and sets its one timer to that deadline** (or clears it on `None`); when the timer fires it
 /// calls `handle_timeout`. When [`Event::Disconnected`] comes out, the driver sends what
-/// `poll_transmit` still returns and closes the transport; to connect again it opens a new
-/// transport and calls `handle_transport_opened`.
+/// `poll_transmit` still returns and closes the transport; to connect again (after a
+/// [`Backoff`](crate::Backoff) delay) it opens a new transport and calls
+/// `handle_transport_opened` on the same client, which keeps the session.
 ///
 /// Connecting is opening the transport: `handle_transport_opened` sends CONNECT. Commands
-/// issued before CONNACK are queued (up to `max_queued_commands`) and sent after it, so they
-/// are not lost.
+/// issued before CONNACK, while offline, or beyond the server's Receive Maximum wait in a
+/// queue bounded by count and bytes ([`ClientConfig::max_queued_commands`],
+/// [`ClientConfig::max_queued_bytes`]) and go out in order.
+///
+/// # Delivery promises
+///
+/// * QoS 1 and 2 messages stay in flight until PUBACK / PUBCOMP ([`Event::Published`]).
+///   Reconnecting with the server's session present resends unacknowledged PUBLISHes with
+///   DUP set, and PUBRELs, in their original order.
+/// * Without a session present, the client subscribes again to every granted subscription;
+///   QoS 1 and 2 messages the server had not acknowledged (no PUBACK, no PUBREC) are sent
+///   again as new messages (DUP clear); QoS 2 messages the server had answered with PUBREC
+///   are delivered as far as the server is concerned and are reported as published.
+/// * QoS 0 messages published while offline wait in the same queue as the others and are
+///   sent when the connection is up; a message that finds the queue full is refused with
+///   [`UsageError::QueueFull`] (nothing already queued is dropped).
+/// * Incoming QoS 2 messages reach the application exactly once, also across reconnections
+///   with the session present and across [`save`](Client::save) /
+///   [`restore`](Client::restore).
 #[derive(Debug)]
 pub struct Client {
-    config: ClientConfig,
-    version: ProtocolVersion,
+    pub(crate) config: ClientConfig,
+    pub(crate) version: ProtocolVersion,
     /// The configured identifier, or the one a 5.0 server assigned, used on reconnection.
-    client_id: MqttString,
+    pub(crate) client_id: MqttString,
     username: Option<MqttString>,
+    will: Option<LastWill>,
+    /// The empty topic name that goes with a Topic Alias.
+    empty_topic: TopicName,
     state: ConnectionState,
     /// The start of a packet whose end has not arrived yet.
     inbound: BytesMut,
     outbound: BytesMut,
     events: VecDeque<Event>,
     timers: TimerTable,
-    queue: VecDeque<QueuedCommand>,
+
+    // The session: what save() keeps.
+    pub(crate) queue: VecDeque<QueuedCommand>,
+    queued_bytes: usize,
+    pub(crate) inflight: BTreeMap<PacketId, InflightPublish>,
+    pub(crate) next_order: u64,
     /// Sent SUBSCRIBEs awaiting SUBACK, re-queued if the connection drops.
-    pending_subscribes: BTreeMap<PacketId, Subscribe>,
+    pub(crate) pending_subscribes: BTreeMap<PacketId, Subscribe>,
     /// Sent UNSUBSCRIBEs awaiting UNSUBACK, re-queued if the connection drops.
-    pending_unsubscribes: BTreeMap<PacketId, Unsubscribe>,
-    /// Identifiers of queued and pending packets, which must not be reused.
+    pub(crate) pending_unsubscribes: BTreeMap<PacketId, Unsubscribe>,
+    pub(crate) subscriptions: BTreeMap<TopicFilter, GrantedSubscription>,
+    /// Identifiers of queued, in-flight and pending packets, which must not be reused.
     packet_ids_in_use: BTreeSet<PacketId>,
-    last_packet_id: u16,
+    pub(crate) last_packet_id: u16,
     /// QoS 2 messages delivered and answered with PUBREC, awaiting PUBREL: a re-delivery of
     /// one of these must not reach the application twice.
-    incoming_qos2: BTreeSet<PacketId>,
+    pub(crate) incoming_qos2: BTreeSet<PacketId>,
+
+    // The connection.
     /// The keep alive in force on this connection.
     keep_alive: Duration,
-    /// The server's Maximum Packet Size (5.0), or the protocol's limit.
-    server_max_packet_size: u32,
+    limits: ServerLimits,
     ping_outstanding: bool,
+    /// Topic Aliases the client set towards the server on this connection.
+    aliases_out: HashMap<TopicName, NonZeroU16>,
+    /// Topic Aliases the server set towards the client on this connection.
+    aliases_in: HashMap<u16, TopicName>,
 }
 
 impl Client {
@@ -130,11 +258,49 @@ impl Client {
         if config.keep_alive.as_secs() > u64::from(u16::MAX) {
             return Err(UsageError::KeepAliveTooLong);
         }
+        if config.max_queued_commands > usize::from(u16::MAX) {
+            return Err(UsageError::InvalidConfig {
+                field: "max_queued_commands",
+            });
+        }
+        if config.max_inflight == 0 {
+            return Err(UsageError::InvalidConfig {
+                field: "max_inflight",
+            });
+        }
+        let will = match &config.will {
+            Some(will) => {
+                if will.payload.len() > usize::from(u16::MAX) {
+                    return Err(UsageError::BinaryDataTooLong {
+                        field: "will payload",
+                        len: will.payload.len(),
+                    });
+                }
+                Some(LastWill {
+                    topic: TopicName::try_from(will.topic.as_str())
+                        .map_err(UsageError::InvalidTopicName)?,
+                    payload: will.payload.clone(),
+                    qos: will.qos,
+                    retain: will.retain,
+                    properties: match config.protocol_version {
+                        ProtocolVersion::V311 => WillProperties::default(),
+                        ProtocolVersion::V5 => WillProperties {
+                            will_delay_interval: Some(will.delay_interval)
+                                .filter(|&seconds| seconds != 0),
+                            ..WillProperties::default()
+                        },
+                    },
+                })
+            }
+            None => None,
+        };
         Ok(Client {
             version: config.protocol_version,
             keep_alive: config.keep_alive,
             client_id,
             username,
+            will,
+            empty_topic: empty_topic_name(),
             config,
             state: ConnectionState::Offline,
             inbound: BytesMut::new(),
@@ -142,13 +308,19 @@ impl Client {
             events: VecDeque::new(),
             timers: TimerTable::default(),
             queue: VecDeque::new(),
+            queued_bytes: 0,
+            inflight: BTreeMap::new(),
+            next_order: 0,
             pending_subscribes: BTreeMap::new(),
             pending_unsubscribes: BTreeMap::new(),
+            subscriptions: BTreeMap::new(),
             packet_ids_in_use: BTreeSet::new(),
             last_packet_id: 0,
             incoming_qos2: BTreeSet::new(),
-            server_max_packet_size: MAX_PACKET_SIZE,
+            limits: ServerLimits::from_connack(&ConnAckProperties::default()),
             ping_outstanding: false,
+            aliases_out: HashMap::new(),
+            aliases_in: HashMap::new(),
         })
     }
 
@@ -158,6 +330,28 @@ impl Client {
 
     pub fn protocol_version(&self) -> ProtocolVersion {
         self.version
+    }
+
+    /// The client identifier in use: the configured one, or the one the server assigned.
+    pub fn client_id(&self) -> &str {
+        self.client_id.as_str()
+    }
+
+    /// QoS 1 and 2 messages sent and not yet fully acknowledged.
+    pub fn inflight_len(&self) -> usize {
+        self.inflight.len()
+    }
+
+    /// Commands waiting to be sent.
+    pub fn queued_len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Whether a QoS 1 or 2 publish now would go out at once rather than wait in the queue.
+    pub fn can_send_publish(&self) -> bool {
+        self.state == ConnectionState::Connected
+            && self.queue.is_empty()
+            && self.inflight.len() < usize::from(self.send_quota())
     }
 
     // ----- Outputs -----
@@ -193,16 +387,16 @@ impl Client {
         }
         self.state = ConnectionState::Connecting;
         self.keep_alive = self.config.keep_alive;
-        self.server_max_packet_size = MAX_PACKET_SIZE;
+        self.limits = ServerLimits::from_connack(&ConnAckProperties::default());
         let properties = match self.version {
             ProtocolVersion::V311 => ConnectProperties::default(),
             ProtocolVersion::V5 => ConnectProperties {
                 session_expiry_interval: Some(self.config.session_expiry_interval)
                     .filter(|&seconds| seconds != 0),
-                maximum_packet_size: core::num::NonZeroU32::new(
-                    self.config.max_incoming_packet_size,
-                )
-                .filter(|&size| size.get() < MAX_PACKET_SIZE),
+                maximum_packet_size: NonZeroU32::new(self.config.max_incoming_packet_size)
+                    .filter(|&size| size.get() < MAX_PACKET_SIZE),
+                topic_alias_maximum: Some(self.config.topic_alias_maximum)
+                    .filter(|&maximum| maximum != 0),
                 ..ConnectProperties::default()
             },
         };
@@ -210,7 +404,7 @@ impl Client {
             clean_start: self.config.clean_start,
             keep_alive: self.config.keep_alive.as_secs() as u16,
             client_id: self.client_id.clone(),
-            will: None,
+            will: self.will.clone(),
             username: self.username.clone(),
             password: self.config.password.clone(),
             properties,
@@ -307,7 +501,12 @@ impl Client {
 
     // ----- Commands -----
 
-    /// Publishes `payload` to `topic`. This stage of the engine publishes at QoS 0 only.
+    /// Publishes `payload` to `topic`.
+    ///
+    /// Returns the packet id of a QoS 1 or 2 message, which [`Event::Published`] names when
+    /// the server has acknowledged it; `None` for QoS 0. While connected, a QoS or RETAIN
+    /// the server's CONNACK does not allow is refused here; while offline, it is refused when
+    /// the message's turn comes ([`Event::CommandDropped`]).
     pub fn publish(
         &mut self,
         now: Instant,
@@ -315,14 +514,26 @@ impl Client {
         payload: impl Into<Bytes>,
         qos: QoS,
         retain: bool,
-    ) -> Result<(), UsageError> {
+    ) -> Result<Option<PacketId>, UsageError> {
         let topic = TopicName::try_from(topic).map_err(UsageError::InvalidTopicName)?;
-        if qos != QoS::AtMostOnce {
-            return Err(UsageError::QoSNotSupported { qos });
-        }
+        self.check_can_command()?;
         let mut publish = Publish::at_most_once(topic, payload);
         publish.retain = retain;
+        if self.state == ConnectionState::Connected {
+            self.check_publish(qos, retain)?;
+        }
+        let packet_id = match qos {
+            QoS::AtMostOnce => None,
+            QoS::AtLeastOnce | QoS::ExactlyOnce => Some(self.allocate_packet_id()?),
+        };
+        publish.qos = match (qos, packet_id) {
+            (QoS::AtLeastOnce, Some(id)) => QosPid::AtLeastOnce(id),
+            (QoS::ExactlyOnce, Some(id)) => QosPid::ExactlyOnce(id),
+            _ => QosPid::AtMostOnce,
+        };
         self.command(now, QueuedCommand::Publish(publish))
+            .inspect_err(|_| self.release_packet_id(packet_id))?;
+        Ok(packet_id)
     }
 
     /// Subscribes to `filters`, each with the maximum QoS it wants. The answer comes as
@@ -332,30 +543,62 @@ impl Client {
         now: Instant,
         filters: &[(&str, QoS)],
     ) -> Result<PacketId, UsageError> {
+        let with_options: Vec<(&str, SubscriptionOptions)> = filters
+            .iter()
+            .map(|&(filter, qos)| (filter, SubscriptionOptions::qos(qos)))
+            .collect();
+        self.subscribe_with_options(now, &with_options, None)
+    }
+
+    /// Subscribes with MQTT 5.0 subscription options (No Local, Retain As Published, Retain
+    /// Handling) and an optional Subscription Identifier (1 to 268,435,455). On a 3.1.1
+    /// connection only the QoS of the options is sent.
+    pub fn subscribe_with_options(
+        &mut self,
+        now: Instant,
+        filters: &[(&str, SubscriptionOptions)],
+        subscription_id: Option<u32>,
+    ) -> Result<PacketId, UsageError> {
         let subscriptions = filters
             .iter()
-            .map(|&(filter, qos)| {
+            .map(|&(filter, options)| {
                 Ok(Subscription {
                     filter: TopicFilter::try_from(filter)
                         .map_err(UsageError::InvalidTopicFilter)?,
-                    options: SubscriptionOptions::qos(qos),
+                    options: match self.version {
+                        ProtocolVersion::V5 => options,
+                        ProtocolVersion::V311 => SubscriptionOptions::qos(options.maximum_qos),
+                    },
                 })
             })
             .collect::<Result<Vec<_>, UsageError>>()?;
         if subscriptions.is_empty() {
             return Err(UsageError::NoFilters);
         }
+        let subscription_id = match subscription_id {
+            None => None,
+            Some(value) => Some(
+                SubscriptionId::new(value)
+                    .filter(|_| self.version == ProtocolVersion::V5)
+                    .ok_or(UsageError::InvalidSubscriptionId { value })?,
+            ),
+        };
+        let properties = SubscribeProperties {
+            subscription_identifier: subscription_id,
+            ..SubscribeProperties::default()
+        };
         self.check_can_command()?;
+        if self.state == ConnectionState::Connected {
+            self.check_subscribe(&subscriptions, &properties)?;
+        }
         let packet_id = self.allocate_packet_id()?;
         let subscribe = Subscribe {
             packet_id,
             subscriptions,
-            properties: SubscribeProperties::default(),
+            properties,
         };
         self.command(now, QueuedCommand::Subscribe(subscribe))
-            .inspect_err(|_| {
-                self.packet_ids_in_use.remove(&packet_id);
-            })?;
+            .inspect_err(|_| self.release_packet_id(Some(packet_id)))?;
         Ok(packet_id)
     }
 
@@ -376,28 +619,23 @@ impl Client {
             properties: UnsubscribeProperties::default(),
         };
         self.command(now, QueuedCommand::Unsubscribe(unsubscribe))
-            .inspect_err(|_| {
-                self.packet_ids_in_use.remove(&packet_id);
-            })?;
+            .inspect_err(|_| self.release_packet_id(Some(packet_id)))?;
         Ok(packet_id)
     }
 
-    /// Ends the connection with DISCONNECT and drops queued commands. Commands are refused
-    /// until the transport opens again.
+    /// Ends the connection with a normal DISCONNECT (the server discards the Will Message).
+    /// The session stays: in-flight messages, the queue and subscriptions go to the next
+    /// connection (and into [`save`](Client::save)). New commands are refused until the
+    /// transport opens again.
     pub fn disconnect(&mut self, now: Instant) {
         if matches!(
             self.state,
             ConnectionState::Connecting | ConnectionState::Connected
         ) {
-            // A normal DISCONNECT: the server discards the Will Message.
             self.send_infallible(now, &Packet::Disconnect(Disconnect::normal()));
             self.end_connection(DisconnectReason::ClientDisconnected);
         }
         self.state = ConnectionState::Disconnected;
-        self.queue.clear();
-        self.pending_subscribes.clear();
-        self.pending_unsubscribes.clear();
-        self.packet_ids_in_use.clear();
     }
 
     // ----- Inside -----
@@ -413,50 +651,221 @@ impl Client {
         if self.state == ConnectionState::Disconnected {
             return Err(UsageError::NoSession);
         }
-        if self.state != ConnectionState::Connected
-            && self.queue.len() >= self.config.max_queued_commands
-        {
-            return Err(UsageError::QueueFull {
-                capacity: self.config.max_queued_commands,
+        Ok(())
+    }
+
+    /// The most QoS 1 and 2 messages in flight: ours, and the server's Receive Maximum
+    /// ("The Client MUST NOT send more than Receive Maximum QoS 1 and QoS 2 PUBLISH packets
+    /// for which it has not received PUBACK, PUBCOMP, or PUBREC with a Reason Code of 128 or
+    /// greater" [MQTT-3.3.4-7]).
+    fn send_quota(&self) -> u16 {
+        self.config.max_inflight.min(self.limits.receive_maximum)
+    }
+
+    /// What the CONNACK forbids for a PUBLISH.
+    fn check_publish(&self, qos: QoS, retain: bool) -> Result<(), UsageError> {
+        // "If a Client receives a Maximum QoS from a Server, it MUST NOT send PUBLISH packets
+        // at a QoS level exceeding the Maximum QoS level specified" [MQTT-3.2.2-11].
+        if qos > self.limits.maximum_qos {
+            return Err(UsageError::QoSNotSupported {
+                qos,
+                maximum: self.limits.maximum_qos,
             });
+        }
+        // "A Client receiving Retain Available set to 0 from the Server MUST NOT send a PUBLISH
+        // packet with the RETAIN flag set to 1" [MQTT-3.2.2-14].
+        if retain && !self.limits.retain_available {
+            return Err(UsageError::RetainNotSupported);
         }
         Ok(())
     }
 
+    /// What the CONNACK forbids for a SUBSCRIBE.
+    fn check_subscribe(
+        &self,
+        subscriptions: &[Subscription],
+        properties: &SubscribeProperties,
+    ) -> Result<(), UsageError> {
+        for subscription in subscriptions {
+            let filter = subscription.filter.as_str();
+            if filter.starts_with("$share/") {
+                if !self.limits.shared_subscription_available {
+                    return Err(UsageError::SharedSubscriptionsNotSupported);
+                }
+            } else if filter.contains(['+', '#']) && !self.limits.wildcard_subscription_available {
+                return Err(UsageError::WildcardSubscriptionsNotSupported);
+            }
+        }
+        if properties.subscription_identifier.is_some()
+            && !self.limits.subscription_identifiers_available
+        {
+            return Err(UsageError::SubscriptionIdentifiersNotSupported);
+        }
+        Ok(())
+    }
+
+    /// Sends `command` now if the connection and the Receive Maximum allow and nothing is
+    /// queued before it; queues it otherwise.
     fn command(&mut self, now: Instant, command: QueuedCommand) -> Result<(), UsageError> {
-        self.check_can_command()?;
-        if self.state == ConnectionState::Connected {
-            self.send_command(now, command)
-        } else {
-            self.queue.push_back(command);
-            Ok(())
+        if self.state == ConnectionState::Connected
+            && self.queue.is_empty()
+            && self.has_quota_for(&command)
+        {
+            return self.send_command(now, command);
+        }
+        if self.queue.len() >= self.config.max_queued_commands {
+            return Err(UsageError::QueueFull {
+                capacity: self.config.max_queued_commands,
+            });
+        }
+        let bytes = command.queued_bytes();
+        if self.queued_bytes + bytes > self.config.max_queued_bytes {
+            return Err(UsageError::QueueBytesFull {
+                capacity: self.config.max_queued_bytes,
+            });
+        }
+        self.queued_bytes += bytes;
+        self.queue.push_back(command);
+        Ok(())
+    }
+
+    fn has_quota_for(&self, command: &QueuedCommand) -> bool {
+        match command {
+            QueuedCommand::Publish(publish) if publish.qos != QosPid::AtMostOnce => {
+                self.inflight.len() < usize::from(self.send_quota())
+            }
+            _ => true,
         }
     }
 
+    /// Sends queued commands in order while the connection and the Receive Maximum allow.
+    fn send_queued(&mut self, now: Instant) {
+        while self.state == ConnectionState::Connected {
+            let Some(front) = self.queue.front() else {
+                break;
+            };
+            if !self.has_quota_for(front) {
+                break;
+            }
+            let Some(command) = self.queue.pop_front() else {
+                break;
+            };
+            self.queued_bytes = self.queued_bytes.saturating_sub(command.queued_bytes());
+            let packet_id = command.packet_id();
+            if let Err(error) = self.send_command(now, command) {
+                self.events
+                    .push_back(Event::CommandDropped { packet_id, error });
+            }
+        }
+    }
+
+    fn push_front(&mut self, commands: Vec<QueuedCommand>) {
+        for command in commands.into_iter().rev() {
+            self.queued_bytes += command.queued_bytes();
+            self.queue.push_front(command);
+        }
+    }
+
+    /// Sends a command; on failure its packet id is free again and nothing was sent.
     fn send_command(&mut self, now: Instant, command: QueuedCommand) -> Result<(), UsageError> {
         match command {
-            QueuedCommand::Publish(publish) => self.send(now, &Packet::Publish(publish)),
+            QueuedCommand::Publish(publish) => {
+                let packet_id = publish.qos.packet_id();
+                let result = self
+                    .check_publish(publish.qos.qos(), publish.retain)
+                    .and_then(|()| self.send_publish(now, &publish));
+                match (result, publish.qos) {
+                    (Err(error), _) => {
+                        self.release_packet_id(packet_id);
+                        Err(error)
+                    }
+                    (Ok(()), QosPid::AtMostOnce) => Ok(()),
+                    (Ok(()), QosPid::AtLeastOnce(id)) => {
+                        self.track(id, Awaiting::PubAck, publish);
+                        Ok(())
+                    }
+                    (Ok(()), QosPid::ExactlyOnce(id)) => {
+                        self.track(id, Awaiting::PubRec, publish);
+                        Ok(())
+                    }
+                }
+            }
             QueuedCommand::Subscribe(subscribe) => {
                 // Cheap to clone: the filters share their bytes.
-                let sent = self.send(now, &Packet::Subscribe(subscribe.clone()));
-                if sent.is_ok() {
-                    self.pending_subscribes
-                        .insert(subscribe.packet_id, subscribe);
-                } else {
-                    self.packet_ids_in_use.remove(&subscribe.packet_id);
+                let sent = self
+                    .check_subscribe(&subscribe.subscriptions, &subscribe.properties)
+                    .and_then(|()| self.send(now, &Packet::Subscribe(subscribe.clone())));
+                match sent {
+                    Ok(()) => {
+                        self.pending_subscribes
+                            .insert(subscribe.packet_id, subscribe);
+                    }
+                    Err(_) => self.release_packet_id(Some(subscribe.packet_id)),
                 }
                 sent
             }
             QueuedCommand::Unsubscribe(unsubscribe) => {
                 let sent = self.send(now, &Packet::Unsubscribe(unsubscribe.clone()));
-                if sent.is_ok() {
-                    self.pending_unsubscribes
-                        .insert(unsubscribe.packet_id, unsubscribe);
-                } else {
-                    self.packet_ids_in_use.remove(&unsubscribe.packet_id);
+                match sent {
+                    Ok(()) => {
+                        self.pending_unsubscribes
+                            .insert(unsubscribe.packet_id, unsubscribe);
+                    }
+                    Err(_) => self.release_packet_id(Some(unsubscribe.packet_id)),
                 }
                 sent
             }
+        }
+    }
+
+    pub(crate) fn track_restored(
+        &mut self,
+        packet_id: PacketId,
+        stage: Awaiting,
+        publish: Publish,
+    ) {
+        self.track(packet_id, stage, publish);
+    }
+
+    fn track(&mut self, packet_id: PacketId, stage: Awaiting, publish: Publish) {
+        let order = self.next_order;
+        self.next_order += 1;
+        self.inflight.insert(
+            packet_id,
+            InflightPublish {
+                order,
+                stage,
+                publish,
+            },
+        );
+    }
+
+    /// Encodes a PUBLISH, replacing its topic with a Topic Alias where the server allows
+    /// aliases: an alias already set on this connection goes with an empty topic; a new topic
+    /// gets the next free alias while there is one ("A Client MUST NOT send a PUBLISH packet
+    /// with a Topic Alias greater than the Topic Alias Maximum value returned by the Server"
+    /// [MQTT-3.3.2-9]).
+    fn send_publish(&mut self, now: Instant, publish: &Publish) -> Result<(), UsageError> {
+        let maximum = self.limits.topic_alias_maximum;
+        if self.version != ProtocolVersion::V5 || maximum == 0 {
+            return self.send(now, &Packet::Publish(publish.clone()));
+        }
+        let mut aliased = publish.clone();
+        if let Some(&alias) = self.aliases_out.get(&publish.topic) {
+            aliased.topic = self.empty_topic.clone();
+            aliased.properties.topic_alias = Some(alias);
+            return self.send(now, &Packet::Publish(aliased));
+        }
+        let next = u16::try_from(self.aliases_out.len() + 1).unwrap_or(u16::MAX);
+        match NonZeroU16::new(next).filter(|alias| alias.get() <= maximum) {
+            Some(alias) => {
+                aliased.properties.topic_alias = Some(alias);
+                self.send(now, &Packet::Publish(aliased))?;
+                // Only once the server will have seen the alias set.
+                self.aliases_out.insert(publish.topic.clone(), alias);
+                Ok(())
+            }
+            None => self.send(now, &Packet::Publish(aliased)),
         }
     }
 
@@ -466,7 +875,7 @@ impl Client {
         packet
             .encode(
                 self.version,
-                self.server_max_packet_size,
+                self.limits.maximum_packet_size,
                 &mut self.outbound,
             )
             .map_err(UsageError::Encode)?;
@@ -486,6 +895,9 @@ impl Client {
         }
     }
 
+    /// "Each time a Client sends a new SUBSCRIBE, UNSUBSCRIBE, or PUBLISH (where QoS > 0)
+    /// MQTT Control Packet it MUST assign it a non-zero Packet Identifier that is currently
+    /// unused" [MQTT-2.2.1-3].
     fn allocate_packet_id(&mut self) -> Result<PacketId, UsageError> {
         for _ in 0..u16::MAX {
             self.last_packet_id = self.last_packet_id.checked_add(1).unwrap_or(1);
@@ -496,6 +908,21 @@ impl Client {
             }
         }
         Err(UsageError::PacketIdsExhausted)
+    }
+
+    fn release_packet_id(&mut self, packet_id: Option<PacketId>) {
+        if let Some(id) = packet_id {
+            self.packet_ids_in_use.remove(&id);
+        }
+    }
+
+    pub(crate) fn reserve_packet_id(&mut self, packet_id: PacketId) -> bool {
+        self.packet_ids_in_use.insert(packet_id)
+    }
+
+    pub(crate) fn enqueue_restored(&mut self, command: QueuedCommand) {
+        self.queued_bytes += command.queued_bytes();
+        self.queue.push_back(command);
     }
 
     fn decode_and_handle(&mut self, now: Instant, frame: &Bytes) {
@@ -530,6 +957,9 @@ impl Client {
                 self.send_infallible(now, &Packet::PubComp(PubComp::new(pubrel.packet_id)));
                 Ok(())
             }
+            (_, Packet::PubAck(puback)) => self.handle_puback(now, puback),
+            (_, Packet::PubRec(pubrec)) => self.handle_pubrec(now, pubrec),
+            (_, Packet::PubComp(pubcomp)) => self.handle_pubcomp(now, pubcomp),
             (_, Packet::SubAck(suback)) => self.handle_suback(suback),
             (_, Packet::UnsubAck(unsuback)) => self.handle_unsuback(unsuback),
             (_, Packet::PingResp) => {
@@ -544,22 +974,6 @@ impl Client {
                 });
                 self.state = ConnectionState::Closing;
                 Ok(())
-            }
-            // This client never publishes above QoS 0, so no acknowledgement of a PUBLISH can
-            // be for it.
-            (_, Packet::PubAck(PubAck { packet_id, .. })) => Err(ProtocolError::UnknownPacketId {
-                packet: PacketType::PubAck,
-                packet_id,
-            }),
-            (_, Packet::PubRec(PubRec { packet_id, .. })) => Err(ProtocolError::UnknownPacketId {
-                packet: PacketType::PubRec,
-                packet_id,
-            }),
-            (_, Packet::PubComp(PubComp { packet_id, .. })) => {
-                Err(ProtocolError::UnknownPacketId {
-                    packet: PacketType::PubComp,
-                    packet_id,
-                })
             }
             // A second CONNACK, packets only clients send, and a 3.1.1 server's DISCONNECT.
             (_, other) => Err(ProtocolError::UnexpectedPacket {
@@ -587,6 +1001,7 @@ impl Client {
             return;
         }
         self.state = ConnectionState::Connected;
+        self.limits = ServerLimits::from_connack(&properties);
         // "If the Server returns a Server Keep Alive on the CONNACK packet, the Client MUST use
         // that value instead of the value it sent as the Keep Alive" [MQTT-3.1.2-21].
         if let Some(seconds) = properties.server_keep_alive {
@@ -594,9 +1009,6 @@ impl Client {
         }
         if let Some(assigned) = &properties.assigned_client_identifier {
             self.client_id = assigned.clone();
-        }
-        if let Some(maximum) = properties.maximum_packet_size {
-            self.server_max_packet_size = maximum.get();
         }
         if !self.keep_alive.is_zero() {
             self.timers.set(Timer::KeepAlive, now + self.keep_alive);
@@ -607,24 +1019,200 @@ impl Client {
             keep_alive: self.keep_alive,
             properties: Box::new(properties),
         });
-        while let Some(command) = self.queue.pop_front() {
-            let packet_id = match &command {
-                QueuedCommand::Publish(_) => None,
-                QueuedCommand::Subscribe(subscribe) => Some(subscribe.packet_id),
-                QueuedCommand::Unsubscribe(unsubscribe) => Some(unsubscribe.packet_id),
+        if session_present {
+            self.resume_session(now);
+        } else {
+            self.restart_session();
+        }
+        self.send_queued(now);
+    }
+
+    /// The server kept the session: "When a Client reconnects with Clean Start set to 0 and a
+    /// session is present, both the Client and Server MUST resend any unacknowledged PUBLISH
+    /// packets (where QoS > 0) and PUBREL packets using their original Packet Identifiers"
+    /// [MQTT-4.4.0-1], in their original order [MQTT-4.6.0-1], PUBLISH with DUP set
+    /// [MQTT-3.3.1-1].
+    fn resume_session(&mut self, now: Instant) {
+        let mut in_order: Vec<(u64, PacketId)> = self
+            .inflight
+            .iter()
+            .map(|(&id, inflight)| (inflight.order, id))
+            .collect();
+        in_order.sort_unstable();
+        for (_, packet_id) in in_order {
+            let Some(inflight) = self.inflight.get(&packet_id) else {
+                continue;
             };
-            if let Err(error) = self.send_command(now, command) {
-                self.events
-                    .push_back(Event::CommandDropped { packet_id, error });
+            let result = match inflight.stage {
+                Awaiting::PubAck | Awaiting::PubRec => {
+                    let mut publish = inflight.publish.clone();
+                    publish.dup = true;
+                    self.send_publish(now, &publish)
+                }
+                Awaiting::PubComp => self.send(now, &Packet::PubRel(PubRel::new(packet_id))),
+            };
+            // Only a server that shrank its Maximum Packet Size can refuse a resend.
+            if let Err(error) = result {
+                self.inflight.remove(&packet_id);
+                self.release_packet_id(Some(packet_id));
+                self.events.push_back(Event::CommandDropped {
+                    packet_id: Some(packet_id),
+                    error,
+                });
             }
         }
     }
 
-    fn handle_publish(&mut self, now: Instant, publish: Publish) -> Result<(), ProtocolError> {
-        // The client's CONNECT sets no Topic Alias Maximum, which means 0: "A Topic Alias
-        // value of 0 or greater than the Topic Alias Maximum is a Protocol Error".
-        if publish.properties.topic_alias.is_some() {
-            return Err(ProtocolError::TopicAliasNotAllowed);
+    /// The server has no session for the client (a new one, Clean Start, or expired): its
+    /// half of every exchange is gone. Subscribe again, and send again what the server had not
+    /// acknowledged, as new messages (see the delivery promises on [`Client`]).
+    fn restart_session(&mut self) {
+        self.incoming_qos2.clear();
+        let mut in_order: Vec<(u64, PacketId)> = self
+            .inflight
+            .iter()
+            .map(|(&id, inflight)| (inflight.order, id))
+            .collect();
+        in_order.sort_unstable();
+        let mut again = Vec::new();
+        for (_, packet_id) in in_order {
+            let Some(inflight) = self.inflight.remove(&packet_id) else {
+                continue;
+            };
+            match inflight.stage {
+                Awaiting::PubAck | Awaiting::PubRec => {
+                    again.push(QueuedCommand::Publish(inflight.publish));
+                }
+                // The server took the message (PUBREC) before it lost the session.
+                Awaiting::PubComp => {
+                    self.release_packet_id(Some(packet_id));
+                    self.events.push_back(Event::Published {
+                        packet_id,
+                        outcome: Ok(()),
+                    });
+                }
+            }
+        }
+        let granted: Vec<(TopicFilter, GrantedSubscription)> = self
+            .subscriptions
+            .iter()
+            .map(|(filter, granted)| (filter.clone(), granted.clone()))
+            .collect();
+        let mut resubscribe = Vec::new();
+        for (filter, granted) in granted {
+            let Ok(packet_id) = self.allocate_packet_id() else {
+                break;
+            };
+            resubscribe.push(QueuedCommand::Subscribe(Subscribe {
+                packet_id,
+                subscriptions: vec![Subscription {
+                    filter,
+                    options: granted.options,
+                }],
+                properties: SubscribeProperties {
+                    subscription_identifier: granted.subscription_id,
+                    ..SubscribeProperties::default()
+                },
+            }));
+        }
+        resubscribe.extend(again);
+        self.push_front(resubscribe);
+    }
+
+    fn handle_puback(&mut self, now: Instant, puback: PubAck) -> Result<(), ProtocolError> {
+        let packet_id = puback.packet_id;
+        if self.inflight.get(&packet_id).map(|inflight| inflight.stage) != Some(Awaiting::PubAck) {
+            return Err(ProtocolError::UnknownPacketId {
+                packet: PacketType::PubAck,
+                packet_id,
+            });
+        }
+        self.finish_outgoing(packet_id, puback.reason_code);
+        self.send_queued(now);
+        Ok(())
+    }
+
+    fn handle_pubrec(&mut self, now: Instant, pubrec: PubRec) -> Result<(), ProtocolError> {
+        let packet_id = pubrec.packet_id;
+        let Some(inflight) = self.inflight.get_mut(&packet_id) else {
+            return Err(ProtocolError::UnknownPacketId {
+                packet: PacketType::PubRec,
+                packet_id,
+            });
+        };
+        match inflight.stage {
+            Awaiting::PubAck => {
+                return Err(ProtocolError::UnknownPacketId {
+                    packet: PacketType::PubRec,
+                    packet_id,
+                });
+            }
+            // A Reason Code of 0x80 or above ends the exchange: no PUBREL, and the quota is
+            // free again.
+            Awaiting::PubRec if !pubrec.reason_code.is_success() => {
+                self.finish_outgoing(packet_id, pubrec.reason_code);
+                self.send_queued(now);
+                return Ok(());
+            }
+            // A repeated PUBREC (after the server resent it) is answered again.
+            Awaiting::PubRec | Awaiting::PubComp => {
+                inflight.stage = Awaiting::PubComp;
+            }
+        }
+        self.send_infallible(now, &Packet::PubRel(PubRel::new(packet_id)));
+        Ok(())
+    }
+
+    fn handle_pubcomp(&mut self, now: Instant, pubcomp: PubComp) -> Result<(), ProtocolError> {
+        let packet_id = pubcomp.packet_id;
+        if self.inflight.get(&packet_id).map(|inflight| inflight.stage) != Some(Awaiting::PubComp) {
+            return Err(ProtocolError::UnknownPacketId {
+                packet: PacketType::PubComp,
+                packet_id,
+            });
+        }
+        // PUBCOMP's only failure, Packet Identifier not found, still means the server had
+        // the message: it answered PUBREC before.
+        self.finish_outgoing(packet_id, PubAckReasonCode::Success);
+        self.send_queued(now);
+        Ok(())
+    }
+
+    fn finish_outgoing(&mut self, packet_id: PacketId, reason_code: PubAckReasonCode) {
+        self.inflight.remove(&packet_id);
+        self.release_packet_id(Some(packet_id));
+        let outcome = if reason_code.is_success() {
+            Ok(())
+        } else {
+            Err(reason_code)
+        };
+        self.events
+            .push_back(Event::Published { packet_id, outcome });
+    }
+
+    fn handle_publish(&mut self, now: Instant, mut publish: Publish) -> Result<(), ProtocolError> {
+        if let Some(alias) = publish.properties.topic_alias.take() {
+            let maximum = self.config.topic_alias_maximum;
+            // "A Topic Alias value of 0 or greater than the Topic Alias Maximum is a Protocol
+            // Error" (§3.3.2.3.4; 0 does not decode).
+            if maximum == 0 {
+                return Err(ProtocolError::TopicAliasNotAllowed);
+            }
+            if alias.get() > maximum {
+                return Err(ProtocolError::TopicAliasOutOfRange {
+                    alias: alias.get(),
+                    maximum,
+                });
+            }
+            if publish.topic.is_empty() {
+                publish.topic = self
+                    .aliases_in
+                    .get(&alias.get())
+                    .cloned()
+                    .ok_or(ProtocolError::UnknownTopicAlias { alias: alias.get() })?;
+            } else {
+                self.aliases_in.insert(alias.get(), publish.topic.clone());
+            }
         }
         let deliver = match publish.qos {
             QosPid::AtMostOnce => true,
@@ -663,7 +1251,7 @@ impl Client {
                 packet_id,
             });
         };
-        self.packet_ids_in_use.remove(&packet_id);
+        self.release_packet_id(Some(packet_id));
         // "The SUBACK packet sent by the Server to the Client MUST contain a Reason Code for
         // each Topic Filter/Subscription Option pair" [MQTT-3.8.4-6].
         if reason_codes.len() != subscribe.subscriptions.len() {
@@ -673,13 +1261,26 @@ impl Client {
                 received: reason_codes.len(),
             });
         }
+        let subscription_id = subscribe.properties.subscription_identifier;
         let results = subscribe
             .subscriptions
             .into_iter()
             .zip(reason_codes)
-            .map(|(subscription, reason_code)| SubscribeResult {
-                filter: subscription.filter,
-                outcome: reason_code.granted_qos().ok_or(reason_code),
+            .map(|(subscription, reason_code)| {
+                let outcome = reason_code.granted_qos().ok_or(reason_code);
+                if outcome.is_ok() {
+                    self.subscriptions.insert(
+                        subscription.filter.clone(),
+                        GrantedSubscription {
+                            options: subscription.options,
+                            subscription_id,
+                        },
+                    );
+                }
+                SubscribeResult {
+                    filter: subscription.filter,
+                    outcome,
+                }
             })
             .collect();
         self.events
@@ -699,7 +1300,10 @@ impl Client {
                 packet_id,
             });
         };
-        self.packet_ids_in_use.remove(&packet_id);
+        self.release_packet_id(Some(packet_id));
+        for filter in &unsubscribe.filters {
+            self.subscriptions.remove(filter);
+        }
         let results = match self.version {
             ProtocolVersion::V311 => unsubscribe
                 .filters
@@ -744,7 +1348,8 @@ impl Client {
     }
 
     /// Reports the end of the connection and puts back what was in flight: unanswered
-    /// SUBSCRIBEs and UNSUBSCRIBEs go first in the queue for the next connection.
+    /// SUBSCRIBEs and UNSUBSCRIBEs go first in the queue for the next connection. In-flight
+    /// PUBLISHes stay in flight, to be resent or requeued after the next CONNACK.
     fn end_connection(&mut self, reason: DisconnectReason) {
         self.timers.stop_all();
         self.ping_outstanding = false;
@@ -762,17 +1367,34 @@ impl Client {
         // Identifiers were handed out in increasing order (wrapping aside): keep the order the
         // application issued them in.
         in_flight.sort_by_key(|(id, _)| *id);
-        for (_, command) in in_flight.into_iter().rev() {
-            self.queue.push_front(command);
-        }
+        self.push_front(in_flight.into_iter().map(|(_, command)| command).collect());
         self.events.push_back(Event::Disconnected { reason });
     }
 
-    /// Forgets the bytes of the connection that ended.
+    /// Forgets the bytes and the per-connection state of the connection that ended.
     fn reset_connection(&mut self) {
         self.inbound.clear();
         self.outbound.clear();
         self.timers.stop_all();
         self.ping_outstanding = false;
+        // "A receiver MUST NOT carry forward any Topic Alias mappings from one Network
+        // Connection to another" [MQTT-3.3.2-7].
+        self.aliases_out.clear();
+        self.aliases_in.clear();
+    }
+}
+
+/// The empty Topic Name a PUBLISH carries with a Topic Alias. The codec only produces one by
+/// decoding, so decode a fixed aliased PUBLISH once.
+fn empty_topic_name() -> TopicName {
+    // PUBLISH, QoS 0, topic "", properties: Topic Alias 1, no payload.
+    const ALIASED: &[u8] = &[0x30, 0x06, 0x00, 0x00, 0x03, 0x23, 0x00, 0x01];
+    match Packet::decode(
+        &Bytes::from_static(ALIASED),
+        ProtocolVersion::V5,
+        MAX_PACKET_SIZE,
+    ) {
+        Ok(Some((Packet::Publish(publish), _))) => publish.topic,
+        _ => unreachable!("a fixed, valid PUBLISH decodes"),
     }
 }

@@ -3,7 +3,7 @@
 use core::time::Duration;
 
 use bytes::Bytes;
-use mqtt_codec::ProtocolVersion;
+use mqtt_codec::{ProtocolVersion, QoS};
 
 /// The settings of a [`Client`](crate::Client). Start from [`ClientConfig::new`] and change
 /// the fields you need; [`Client::new`](crate::Client::new) checks them.
@@ -17,11 +17,13 @@ pub struct ClientConfig {
     /// The longest the client stays silent before sending PINGREQ. Whole seconds, at most
     /// 65,535; zero turns keep alive off. A 5.0 server may impose its own.
     pub keep_alive: Duration,
-    /// Clean Start (5.0) / Clean Session (3.1.1): begin with no session state.
+    /// Clean Start (5.0) / Clean Session (3.1.1), sent on every connection: begin with no
+    /// session state on the server.
     pub clean_start: bool,
     pub username: Option<String>,
     pub password: Option<Bytes>,
-    /// 5.0: seconds the server keeps the session after the connection closes.
+    /// 5.0: seconds the server keeps the session after the connection closes
+    /// (`u32::MAX`: for ever). 3.1.1 keeps a session without Clean Session for ever.
     pub session_expiry_interval: u32,
     /// The largest packet the client accepts, fixed header included; a larger one ends the
     /// connection before it is buffered. Sent to a 5.0 server as Maximum Packet Size.
@@ -30,12 +32,51 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// How long to wait for PINGRESP after PINGREQ before declaring the connection lost.
     pub pingresp_timeout: Duration,
-    /// How many commands may wait for the connection to come up.
+    /// How many commands may wait in the queue: while offline, before CONNACK, or while the
+    /// server's Receive Maximum is used up. At most 65,535 (each may hold a packet id).
     pub max_queued_commands: usize,
+    /// How many bytes of topics and payloads the queue may hold.
+    pub max_queued_bytes: usize,
+    /// The most QoS 1 and 2 PUBLISHes awaiting acknowledgement at once; a 5.0 server's
+    /// Receive Maximum lowers it further.
+    pub max_inflight: u16,
+    /// 5.0: how many Topic Aliases the server may use towards the client (0: none).
+    pub topic_alias_maximum: u16,
+    /// The Will Message the server publishes if the connection ends without DISCONNECT.
+    pub will: Option<Will>,
+}
+
+/// A Will Message (Last Will and Testament).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Will {
+    pub topic: String,
+    pub payload: Bytes,
+    pub qos: QoS,
+    pub retain: bool,
+    /// 5.0: seconds the server waits after the connection ends before publishing it.
+    pub delay_interval: u32,
+}
+
+impl Will {
+    pub fn new(
+        topic: impl Into<String>,
+        payload: impl Into<Bytes>,
+        qos: QoS,
+        retain: bool,
+    ) -> Self {
+        Will {
+            topic: topic.into(),
+            payload: payload.into(),
+            qos,
+            retain,
+            delay_interval: 0,
+        }
+    }
 }
 
 impl ClientConfig {
-    /// MQTT 3.1.1, keep alive 60 s, clean start, no credentials, 1 MiB incoming packets.
+    /// MQTT 3.1.1, keep alive 60 s, clean start, no credentials, 1 MiB incoming packets, a
+    /// queue of 1,000 commands and 1 MiB, 100 messages in flight, no Will.
     pub fn new(client_id: impl Into<String>) -> Self {
         ClientConfig {
             protocol_version: ProtocolVersion::V311,
@@ -48,7 +89,11 @@ impl ClientConfig {
             max_incoming_packet_size: 1024 * 1024,
             connect_timeout: Duration::from_secs(20),
             pingresp_timeout: Duration::from_secs(10),
-            max_queued_commands: 64,
+            max_queued_commands: 1000,
+            max_queued_bytes: 1024 * 1024,
+            max_inflight: 100,
+            topic_alias_maximum: 0,
+            will: None,
         }
     }
 }

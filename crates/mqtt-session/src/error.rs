@@ -31,8 +31,13 @@ pub enum UsageError {
     PasswordWithoutUserName,
     /// SUBSCRIBE and UNSUBSCRIBE need at least one filter.
     NoFilters,
-    /// The queue of commands waiting for the connection is full.
+    /// The queue of commands waiting for the connection (or for the server's Receive
+    /// Maximum) holds `capacity` commands already.
     QueueFull {
+        capacity: usize,
+    },
+    /// The queue holds `capacity` bytes of topics and payloads already.
+    QueueBytesFull {
         capacity: usize,
     },
     /// The application called `disconnect`: there is no session until the transport opens
@@ -40,9 +45,35 @@ pub enum UsageError {
     NoSession,
     /// All 65,535 packet identifiers are waiting for acknowledgements.
     PacketIdsExhausted,
-    /// Not supported by this version of the engine (publishing at QoS 1 or 2).
+    /// The server's Maximum QoS (CONNACK, 5.0) is below the QoS of the message
+    /// [MQTT-3.2.2-11].
     QoSNotSupported {
         qos: QoS,
+        maximum: QoS,
+    },
+    /// The server does not keep retained messages (Retain Available 0) [MQTT-3.2.2-14].
+    RetainNotSupported,
+    /// The server does not support wildcard subscriptions (CONNACK Wildcard Subscription Available 0).
+    WildcardSubscriptionsNotSupported,
+    /// The server does not support shared subscriptions (`$share/...`).
+    SharedSubscriptionsNotSupported,
+    /// The server does not support Subscription Identifiers.
+    SubscriptionIdentifiersNotSupported,
+    /// A subscription identifier of 0 or above 268,435,455.
+    InvalidSubscriptionId {
+        value: u32,
+    },
+    /// A configuration value out of its range.
+    InvalidConfig {
+        field: &'static str,
+    },
+    /// A saved session in a format this version cannot read, or for another client.
+    UnsupportedSessionFormat {
+        found: u16,
+    },
+    /// A saved session whose content is not valid (a bad topic, a zero packet id, ...).
+    CorruptSession {
+        what: &'static str,
     },
     /// The packet cannot be encoded, e.g. it exceeds the server's Maximum Packet Size.
     Encode(EncodeError),
@@ -63,13 +94,36 @@ impl fmt::Display for UsageError {
             }
             UsageError::NoFilters => f.write_str("at least one topic filter is needed"),
             UsageError::QueueFull { capacity } => {
-                write!(f, "{capacity} commands already wait for the connection")
+                write!(f, "{capacity} commands already wait to be sent")
+            }
+            UsageError::QueueBytesFull { capacity } => {
+                write!(f, "{capacity} bytes of messages already wait to be sent")
             }
             UsageError::NoSession => f.write_str("the client was disconnected by the application"),
             UsageError::PacketIdsExhausted => f.write_str("no packet identifier is free"),
-            UsageError::QoSNotSupported { qos } => {
-                write!(f, "publishing at {qos} is not supported yet")
+            UsageError::QoSNotSupported { qos, maximum } => {
+                write!(f, "the server accepts at most {maximum}, not {qos}")
             }
+            UsageError::RetainNotSupported => {
+                f.write_str("the server does not support retained messages")
+            }
+            UsageError::WildcardSubscriptionsNotSupported => {
+                f.write_str("the server does not support wildcard subscriptions")
+            }
+            UsageError::SharedSubscriptionsNotSupported => {
+                f.write_str("the server does not support shared subscriptions")
+            }
+            UsageError::SubscriptionIdentifiersNotSupported => {
+                f.write_str("the server does not support subscription identifiers")
+            }
+            UsageError::InvalidSubscriptionId { value } => {
+                write!(f, "subscription identifier {value} is not in 1..=268435455")
+            }
+            UsageError::InvalidConfig { field } => write!(f, "{field} is out of range"),
+            UsageError::UnsupportedSessionFormat { found } => {
+                write!(f, "saved session format {found} is not supported")
+            }
+            UsageError::CorruptSession { what } => write!(f, "saved session is corrupt: {what}"),
             UsageError::Encode(error) => write!(f, "cannot encode: {error}"),
         }
     }
@@ -101,6 +155,10 @@ pub enum ProtocolError {
     },
     /// A Topic Alias, which this client never allowed (its Topic Alias Maximum is 0).
     TopicAliasNotAllowed,
+    /// A Topic Alias above the client's Topic Alias Maximum [MQTT-3.3.2-9].
+    TopicAliasOutOfRange { alias: u16, maximum: u16 },
+    /// A PUBLISH with an empty topic and an alias the server never set on this connection.
+    UnknownTopicAlias { alias: u16 },
 }
 
 impl ProtocolError {
@@ -108,7 +166,9 @@ impl ProtocolError {
     pub fn disconnect_reason(&self) -> DisconnectReasonCode {
         match self {
             ProtocolError::Malformed(error) => error.disconnect_reason(),
-            ProtocolError::TopicAliasNotAllowed => DisconnectReasonCode::TopicAliasInvalid,
+            ProtocolError::TopicAliasNotAllowed
+            | ProtocolError::TopicAliasOutOfRange { .. }
+            | ProtocolError::UnknownTopicAlias { .. } => DisconnectReasonCode::TopicAliasInvalid,
             _ => DisconnectReasonCode::ProtocolError,
         }
     }
@@ -139,6 +199,15 @@ impl fmt::Display for ProtocolError {
             }
             ProtocolError::TopicAliasNotAllowed => {
                 f.write_str("Topic Alias received although the client's Topic Alias Maximum is 0")
+            }
+            ProtocolError::TopicAliasOutOfRange { alias, maximum } => {
+                write!(
+                    f,
+                    "Topic Alias {alias} above the client's maximum of {maximum}"
+                )
+            }
+            ProtocolError::UnknownTopicAlias { alias } => {
+                write!(f, "Topic Alias {alias} was never set on this connection")
             }
         }
     }

@@ -1,17 +1,20 @@
 //! What the client tells the application.
 
+use core::fmt;
 use core::time::Duration;
 
 use bytes::Bytes;
 use mqtt_codec::{
     ConnAckProperties, ConnectReasonCode, DisconnectReasonCode, MqttString, PacketId,
-    PublishProperties, QoS, SubscribeReasonCode, TopicFilter, TopicName, UnsubscribeReasonCode,
+    PubAckReasonCode, PublishProperties, QoS, SubscribeReasonCode, TopicFilter, TopicName,
+    UnsubscribeReasonCode,
 };
 
 use crate::error::{ProtocolError, UsageError};
 
 /// An application event, from [`Client::poll_event`](crate::Client::poll_event).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// The server accepted the connection. Queued commands have been sent.
     Connected {
@@ -26,6 +29,13 @@ pub enum Event {
     },
     /// A message arrived on a subscription.
     Message(Message),
+    /// The server finished with a QoS 1 or 2 message from
+    /// [`Client::publish`](crate::Client::publish): PUBACK (QoS 1) or PUBCOMP (QoS 2), or
+    /// refused it with a 5.0 reason code in PUBACK or PUBREC.
+    Published {
+        packet_id: PacketId,
+        outcome: Result<(), PubAckReasonCode>,
+    },
     /// The server answered a [`Client::subscribe`](crate::Client::subscribe).
     Subscribed {
         packet_id: PacketId,
@@ -99,4 +109,38 @@ pub enum DisconnectReason {
     ProtocolError(ProtocolError),
     /// The application called [`Client::disconnect`](crate::Client::disconnect).
     ClientDisconnected,
+}
+
+impl fmt::Display for DisconnectReason {
+    /// Short words for a status line, e.g. "connection lost" or "refused by the broker
+    /// (NotAuthorized (0x87))".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DisconnectReason::TransportClosed => f.write_str("connection lost"),
+            DisconnectReason::ConnectionRefused {
+                reason_code,
+                reason_string,
+            } => {
+                write!(f, "refused by the broker ({reason_code})")?;
+                match reason_string {
+                    Some(text) => write!(f, ": {}", text.as_str()),
+                    None => Ok(()),
+                }
+            }
+            DisconnectReason::ConnectTimeout => f.write_str("no answer from the broker"),
+            DisconnectReason::KeepAliveTimeout => f.write_str("the broker stopped answering"),
+            DisconnectReason::ServerDisconnected {
+                reason_code,
+                reason_string,
+            } => {
+                write!(f, "disconnected by the broker ({reason_code})")?;
+                match reason_string {
+                    Some(text) => write!(f, ": {}", text.as_str()),
+                    None => Ok(()),
+                }
+            }
+            DisconnectReason::ProtocolError(error) => write!(f, "broker protocol error: {error}"),
+            DisconnectReason::ClientDisconnected => f.write_str("disconnected"),
+        }
+    }
 }

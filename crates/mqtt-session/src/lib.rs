@@ -41,17 +41,24 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod backoff;
 mod client;
 mod config;
 mod error;
 mod event;
+mod session;
 mod time;
 mod timer;
 
+pub use backoff::Backoff;
+pub use bytes::Bytes;
 pub use client::{Client, ConnectionState};
-pub use config::ClientConfig;
+pub use config::{ClientConfig, Will};
 pub use core::time::Duration;
 pub use error::{ProtocolError, UsageError};
 pub use event::{DisconnectReason, Event, Message, SubscribeResult, UnsubscribeResult};
-pub use mqtt_codec::{PacketId, ProtocolVersion, QoS};
+pub use mqtt_codec::{
+    PacketId, ProtocolVersion, PubAckReasonCode, QoS, RetainHandling, SubscriptionOptions,
+};
+pub use session::{SESSION_FORMAT, SessionState};
 pub use time::Instant;

@@ -676,20 +676,6 @@ fn reports_a_5_0_server_disconnect_with_its_reason() {
 }
 
 #[test]
-fn refuses_qos_1_publish_until_the_engine_supports_it() {
-    let mut broker = FakeBroker::v311();
-    broker.connect();
-    assert_eq!(
-        broker
-            .client
-            .publish(broker.now, "a", "1", QoS::AtLeastOnce, false),
-        Err(UsageError::QoSNotSupported {
-            qos: QoS::AtLeastOnce
-        })
-    );
-}
-
-#[test]
 fn refuses_a_3_1_1_password_without_user_name_at_configuration() {
     let config = ClientConfig {
         password: Some(Bytes::from_static(b"pw")),
