@@ -25,7 +25,7 @@
 //! use home_model::{Command, EntityId, Home, HomeConfig};
 //!
 //! let mut home = Home::new(HomeConfig::default());
-//! assert!(home.subscriptions().contains(&"homeassistant/+/+/config".to_string()));
+//! assert!(home.subscriptions().contains(&"zigbee2mqtt/#".to_string()));
 //!
 //! home.handle_message(
 //!     "homeassistant/light/kitchen/config",
