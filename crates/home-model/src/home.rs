@@ -202,7 +202,7 @@ impl Home {
         Home {
             homeassistant: config.ha_prefix.clone().map(homeassistant::Discovery::new),
             zigbee2mqtt: config.z2m_base.clone().map(zigbee2mqtt::Bridge::new),
-            tasmota: config.tasmota.then(|| tasmota::Tasmota::new(String::new())),
+            tasmota: config.tasmota.then(tasmota::Tasmota::default),
             homie: config.homie_root.clone().map(homie::Homie::new),
             config,
             devices: BTreeMap::new(),
