@@ -1,0 +1,115 @@
+//! What the user asks for, and the messages that carry it to a device.
+
+use std::fmt;
+
+/// A user's request to one entity. Fields left `None` are left as they are.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Light {
+        on: Option<bool>,
+        /// 0.0..=1.0, scaled to the device's own range on the way out.
+        brightness: Option<f32>,
+        /// Mireds.
+        color_temp: Option<u16>,
+        /// Hue in degrees, saturation in percent.
+        hue_sat: Option<(f32, f32)>,
+        effect: Option<String>,
+    },
+    Switch(bool),
+    Cover(CoverCommand),
+    Climate {
+        target_temperature: Option<f64>,
+        mode: Option<String>,
+    },
+    Fan {
+        on: Option<bool>,
+        /// 0..=100.
+        percentage: Option<u8>,
+    },
+    Number(f64),
+    Select(String),
+    /// Ask the device to publish its current state (Zigbee2MQTT `/get`, Tasmota `STATE`);
+    /// conventions that publish retained state need nothing and answer with no messages.
+    Refresh,
+}
+
+impl Command {
+    /// A light command that only switches the light.
+    pub fn light_on(on: bool) -> Command {
+        Command::Light {
+            on: Some(on),
+            brightness: None,
+            color_temp: None,
+            hue_sat: None,
+            effect: None,
+        }
+    }
+
+    /// A light command that only sets the brightness (0.0..=1.0).
+    pub fn light_brightness(brightness: f32) -> Command {
+        Command::Light {
+            on: None,
+            brightness: Some(brightness),
+            color_temp: None,
+            hue_sat: None,
+            effect: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoverCommand {
+    Open,
+    Close,
+    Stop,
+    /// 0 closed to 100 open.
+    Position(u8),
+}
+
+/// One message to publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub topic: String,
+    pub payload: String,
+    pub retain: bool,
+    /// 0, 1 or 2.
+    pub qos: u8,
+}
+
+impl Outgoing {
+    pub(crate) fn new(topic: impl Into<String>, payload: impl Into<String>) -> Outgoing {
+        Outgoing {
+            topic: topic.into(),
+            payload: payload.into(),
+            retain: false,
+            qos: 0,
+        }
+    }
+}
+
+/// Why a command could not be turned into messages. All of these are the caller's to fix or
+/// show: nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandError {
+    UnknownEntity,
+    /// The command is for another kind of entity (a cover command to a light).
+    WrongKind,
+    /// The entity only reports; it offers no way to set anything.
+    ReadOnly,
+    /// The entity cannot do this part of the command (colour on a white-only bulb, a position
+    /// on a cover without one); names what.
+    Unsupported(&'static str),
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::UnknownEntity => f.write_str("no such entity"),
+            CommandError::WrongKind => f.write_str("command does not fit this kind of entity"),
+            CommandError::ReadOnly => f.write_str("entity cannot be set"),
+            CommandError::Unsupported(what) => write!(f, "entity does not support {what}"),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}

@@ -1,0 +1,449 @@
+//! `Home`: every device the conventions announced, kept current from MQTT messages.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use crate::command::{Command, CommandError, Outgoing};
+use crate::model::{Convention, Device, DeviceId, Entity, EntityId};
+use crate::{homeassistant, homie, tasmota, zigbee2mqtt};
+
+/// Which conventions to read and where they live on the broker. `None` turns one off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HomeConfig {
+    /// Home Assistant discovery prefix, `homeassistant` by default.
+    pub ha_prefix: Option<String>,
+    /// Zigbee2MQTT base topic, `zigbee2mqtt` by default.
+    pub z2m_base: Option<String>,
+    /// Whether to read Tasmota's `cmnd` / `stat` / `tele` topics and `tasmota/discovery`.
+    pub tasmota: bool,
+    /// Homie root topic, `homie` by default; Homie 5 lives under `<root>/5/`.
+    pub homie_root: Option<String>,
+    /// How many numeric points each sensor keeps for its sparkline.
+    pub history_len: usize,
+}
+
+impl Default for HomeConfig {
+    fn default() -> Self {
+        HomeConfig {
+            ha_prefix: Some("homeassistant".into()),
+            z2m_base: Some("zigbee2mqtt".into()),
+            tasmota: true,
+            homie_root: Some("homie".into()),
+            history_len: 120,
+        }
+    }
+}
+
+/// A message that was read but not understood, and why. Kept so a diagnostics view can show
+/// it; the model is left as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub topic: String,
+    pub reason: String,
+}
+
+/// What one message changed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Changes {
+    /// Devices added or updated: redraw these.
+    pub devices: BTreeSet<DeviceId>,
+    /// Devices that are gone.
+    pub removed: BTreeSet<DeviceId>,
+    /// The set of topic filters to subscribe to changed: compare [`Home::subscriptions`] with
+    /// what is subscribed and subscribe or unsubscribe the difference.
+    pub subscriptions_changed: bool,
+    /// Messages that were read but not understood.
+    pub problems: Vec<Problem>,
+    /// A device or route was added, so messages held back as nobody's may now be someone's.
+    pub(crate) structure_changed: bool,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.devices.is_empty()
+            && self.removed.is_empty()
+            && !self.subscriptions_changed
+            && self.problems.is_empty()
+    }
+
+    fn merge(&mut self, other: Changes) {
+        for id in other.devices {
+            self.removed.remove(&id);
+            self.devices.insert(id);
+        }
+        for id in other.removed {
+            self.devices.remove(&id);
+            self.removed.insert(id);
+        }
+        self.subscriptions_changed |= other.subscriptions_changed;
+        self.problems.extend(other.problems);
+        self.structure_changed |= other.structure_changed;
+    }
+}
+
+/// One incoming MQTT message, as every adapter sees it.
+pub(crate) struct Message<'a> {
+    pub topic: &'a str,
+    pub payload: &'a [u8],
+    pub now_ms: u64,
+}
+
+/// Whether an adapter recognised a message as one of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Claim {
+    Mine,
+    NotMine,
+}
+
+impl Claim {
+    fn or(self, other: Claim) -> Claim {
+        if self == Claim::Mine {
+            Claim::Mine
+        } else {
+            other
+        }
+    }
+}
+
+/// What adapters read and write while handling a message.
+pub(crate) struct Store<'a> {
+    pub devices: &'a mut BTreeMap<DeviceId, Device>,
+    pub changes: &'a mut Changes,
+    pub history_len: usize,
+}
+
+impl Store<'_> {
+    /// The device, marked as changed.
+    pub fn device_mut(&mut self, id: &DeviceId) -> Option<&mut Device> {
+        let device = self.devices.get_mut(id)?;
+        self.changes.removed.remove(id);
+        self.changes.devices.insert(id.clone());
+        Some(device)
+    }
+
+    /// The device, created with `make` if it is new (which counts as a change of structure).
+    pub fn device_or_insert(
+        &mut self,
+        id: &DeviceId,
+        make: impl FnOnce() -> Device,
+    ) -> &mut Device {
+        self.changes.removed.remove(id);
+        self.changes.devices.insert(id.clone());
+        if !self.devices.contains_key(id) {
+            self.changes.structure_changed = true;
+        }
+        self.devices.entry(id.clone()).or_insert_with(make)
+    }
+
+    pub fn entity_mut(&mut self, id: &EntityId) -> Option<&mut Entity> {
+        self.device_mut(&id.device())?.entity_mut(id)
+    }
+
+    pub fn remove_device(&mut self, id: &DeviceId) {
+        if self.devices.remove(id).is_some() {
+            self.changes.devices.remove(id);
+            self.changes.removed.insert(id.clone());
+        }
+    }
+
+    /// Removes one entity, and its device when that was the last one.
+    pub fn remove_entity(&mut self, id: &EntityId) {
+        let device_id = id.device();
+        let now_empty = match self.devices.get_mut(&device_id) {
+            Some(device) => {
+                device.entities.retain(|e| &e.id != id);
+                device.entities.is_empty()
+            }
+            None => return,
+        };
+        if now_empty {
+            self.remove_device(&device_id);
+        } else {
+            self.changes.devices.insert(device_id);
+        }
+    }
+
+    pub fn problem(&mut self, topic: &str, reason: impl Into<String>) {
+        self.changes.problems.push(Problem {
+            topic: topic.to_owned(),
+            reason: reason.into(),
+        });
+    }
+}
+
+/// Messages no adapter recognised yet, newest last. Conventions do not promise an order:
+/// Zigbee2MQTT state can arrive before `bridge/devices`, availability before discovery. These
+/// are offered again whenever a new device or route appears.
+const HELD_MESSAGES: usize = 256;
+/// A problem log for diagnostics, not a history: only the latest few are kept.
+const KEPT_PROBLEMS: usize = 64;
+
+/// Every device the configured conventions announced, and how to command them.
+///
+/// Call order: subscribe to [`Home::subscriptions`]; feed every received message to
+/// [`Home::handle_message`]; after each, redraw the devices named in the returned [`Changes`]
+/// and, when `subscriptions_changed` is set, subscribe to the new [`Home::subscriptions`].
+/// Turn a user's action into messages with [`Home::command`] and publish them.
+///
+/// Nothing here does IO or reads a clock: time is the caller's `now_ms`.
+#[derive(Debug)]
+pub struct Home {
+    config: HomeConfig,
+    devices: BTreeMap<DeviceId, Device>,
+    homeassistant: Option<homeassistant::Discovery>,
+    zigbee2mqtt: Option<zigbee2mqtt::Bridge>,
+    tasmota: Option<tasmota::Tasmota>,
+    homie: Option<homie::Homie>,
+    held: VecDeque<(String, Vec<u8>)>,
+    problems: VecDeque<Problem>,
+}
+
+impl Home {
+    pub fn new(config: HomeConfig) -> Home {
+        Home {
+            homeassistant: config.ha_prefix.clone().map(homeassistant::Discovery::new),
+            zigbee2mqtt: config.z2m_base.clone().map(zigbee2mqtt::Bridge::new),
+            tasmota: config.tasmota.then(tasmota::Tasmota::default),
+            homie: config.homie_root.clone().map(homie::Homie::new),
+            config,
+            devices: BTreeMap::new(),
+            held: VecDeque::new(),
+            problems: VecDeque::new(),
+        }
+    }
+
+    pub fn config(&self) -> &HomeConfig {
+        &self.config
+    }
+
+    /// The topic filters to subscribe to. Grows as Home Assistant discovery names state and
+    /// availability topics (see [`Changes::subscriptions_changed`]).
+    pub fn subscriptions(&self) -> Vec<String> {
+        let mut fixed = Vec::new();
+        if let Some(z2m) = &self.zigbee2mqtt {
+            fixed.extend(z2m.subscriptions());
+        }
+        if let Some(tasmota) = &self.tasmota {
+            fixed.extend(tasmota.subscriptions());
+        }
+        if let Some(homie) = &self.homie {
+            fixed.extend(homie.subscriptions());
+        }
+        let mut all = Vec::new();
+        if let Some(ha) = &self.homeassistant {
+            all.extend(ha.fixed_subscriptions());
+            // A state topic under a filter already subscribed needs no filter of its own.
+            for topic in ha.state_topics() {
+                if !fixed
+                    .iter()
+                    .chain(all.iter())
+                    .any(|f| topic_matches(f, topic))
+                {
+                    all.push(topic.to_owned());
+                }
+            }
+        }
+        fixed.extend(all);
+        fixed.sort();
+        fixed.dedup();
+        fixed
+    }
+
+    /// Reads one received message into the model. Never panics on what the network sends: a
+    /// payload that cannot be read is reported in [`Changes::problems`] and kept in
+    /// [`Home::problems`].
+    pub fn handle_message(
+        &mut self,
+        topic: &str,
+        payload: &[u8],
+        retained: bool,
+        now_ms: u64,
+    ) -> Changes {
+        // Retained or live, a message means the same to every convention here: the latest value.
+        let _ = retained;
+        let mut changes = Changes::default();
+        if self.dispatch(topic, payload, now_ms, &mut changes) == Claim::NotMine {
+            self.hold(topic, payload);
+        }
+        // A new device or route can make held messages readable, and reading them can add
+        // more (an availability after a state); a few rounds settle it.
+        let mut rounds = 0;
+        while changes.structure_changed && rounds < 4 {
+            changes.structure_changed = false;
+            rounds += 1;
+            let held = std::mem::take(&mut self.held);
+            for (topic, payload) in held {
+                if self.dispatch(&topic, &payload, now_ms, &mut changes) == Claim::NotMine {
+                    self.held.push_back((topic, payload));
+                }
+            }
+        }
+        changes.structure_changed = false;
+        changes.devices.retain(|id| self.devices.contains_key(id));
+        for problem in &changes.problems {
+            if self.problems.len() == KEPT_PROBLEMS {
+                self.problems.pop_front();
+            }
+            self.problems.push_back(problem.clone());
+        }
+        changes
+    }
+
+    fn dispatch(
+        &mut self,
+        topic: &str,
+        payload: &[u8],
+        now_ms: u64,
+        changes: &mut Changes,
+    ) -> Claim {
+        let message = Message {
+            topic,
+            payload,
+            now_ms,
+        };
+        let mut step = Changes::default();
+        let mut store = Store {
+            devices: &mut self.devices,
+            changes: &mut step,
+            history_len: self.config.history_len,
+        };
+        // Every adapter sees every message: a Zigbee2MQTT state topic can also be the state
+        // topic of a Home Assistant discovery config.
+        let mut claim = Claim::NotMine;
+        if let Some(ha) = &mut self.homeassistant {
+            claim = claim.or(ha.handle(&message, &mut store));
+        }
+        if let Some(z2m) = &mut self.zigbee2mqtt {
+            claim = claim.or(z2m.handle(&message, &mut store));
+        }
+        if let Some(tasmota) = &mut self.tasmota {
+            claim = claim.or(tasmota.handle(&message, &mut store));
+        }
+        if let Some(homie) = &mut self.homie {
+            claim = claim.or(homie.handle(&message, &mut store));
+        }
+        changes.merge(step);
+        claim
+    }
+
+    fn hold(&mut self, topic: &str, payload: &[u8]) {
+        self.held.retain(|(t, _)| t != topic);
+        if self.held.len() == HELD_MESSAGES {
+            self.held.pop_front();
+        }
+        self.held.push_back((topic.to_owned(), payload.to_vec()));
+    }
+
+    /// All devices, ordered by id.
+    pub fn devices(&self) -> impl Iterator<Item = &Device> {
+        self.devices.values()
+    }
+
+    pub fn device(&self, id: &DeviceId) -> Option<&Device> {
+        self.devices.get(id)
+    }
+
+    pub fn entity(&self, id: &EntityId) -> Option<&Entity> {
+        self.devices.get(&id.device())?.entity(id)
+    }
+
+    /// The rooms devices name, sorted, each once. Devices without a room are in none.
+    pub fn rooms(&self) -> Vec<&str> {
+        let rooms: BTreeSet<&str> = self
+            .devices
+            .values()
+            .filter_map(|d| d.room.as_deref())
+            .collect();
+        rooms.into_iter().collect()
+    }
+
+    /// The devices in `room` (`None`: the devices no convention placed in a room).
+    pub fn devices_in<'a>(
+        &'a self,
+        room: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Device> + 'a {
+        self.devices
+            .values()
+            .filter(move |d| d.room.as_deref() == room)
+    }
+
+    /// Recent messages that could not be read, oldest first.
+    pub fn problems(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter()
+    }
+
+    /// Whether Home Assistant said it is online on `<prefix>/status` (`None`: not heard).
+    pub fn home_assistant_online(&self) -> Option<bool> {
+        self.homeassistant
+            .as_ref()
+            .and_then(|ha| ha.home_assistant_online())
+    }
+
+    /// Whether the Zigbee2MQTT bridge said it is online (`None`: not heard).
+    pub fn zigbee2mqtt_online(&self) -> Option<bool> {
+        self.zigbee2mqtt.as_ref().and_then(|z2m| z2m.online())
+    }
+
+    /// The messages that carry `command` to the entity, in its convention's form.
+    pub fn command(
+        &self,
+        entity: &EntityId,
+        command: Command,
+    ) -> Result<Vec<Outgoing>, CommandError> {
+        let device = self
+            .devices
+            .get(&entity.device())
+            .ok_or(CommandError::UnknownEntity)?;
+        let target = device.entity(entity).ok_or(CommandError::UnknownEntity)?;
+        match device.convention {
+            Convention::HomeAssistant => self
+                .homeassistant
+                .as_ref()
+                .ok_or(CommandError::UnknownEntity)?
+                .command(target, command),
+            Convention::Zigbee2Mqtt => self
+                .zigbee2mqtt
+                .as_ref()
+                .ok_or(CommandError::UnknownEntity)?
+                .command(device, target, command),
+            Convention::Tasmota => self
+                .tasmota
+                .as_ref()
+                .ok_or(CommandError::UnknownEntity)?
+                .command(device, target, command),
+            Convention::Homie4 | Convention::Homie5 => self
+                .homie
+                .as_ref()
+                .ok_or(CommandError::UnknownEntity)?
+                .command(device, target, command),
+        }
+    }
+}
+
+/// Whether an MQTT topic filter (with `+` and `#`) matches a topic name.
+pub fn topic_matches(filter: &str, topic: &str) -> bool {
+    let mut levels = topic.split('/');
+    for part in filter.split('/') {
+        match (part, levels.next()) {
+            ("#", _) => return true,
+            ("+", Some(_)) => {}
+            (part, Some(level)) if part == level => {}
+            _ => return false,
+        }
+    }
+    levels.next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_filters_match_as_mqtt_defines() {
+        assert!(topic_matches("zigbee2mqtt/#", "zigbee2mqtt/Kitchen/lamp"));
+        assert!(topic_matches("tele/+/LWT", "tele/tasmota_1/LWT"));
+        assert!(!topic_matches("tele/+/LWT", "tele/a/b/LWT"));
+        assert!(topic_matches("a/b", "a/b"));
+        assert!(!topic_matches("a/b", "a/b/c"));
+        assert!(!topic_matches("a/b/c", "a/b"));
+    }
+}

@@ -1,0 +1,69 @@
+//! MQTT messages to and from one model of a home: devices, their entities, rooms and
+//! availability, read from four conventions: Home Assistant MQTT discovery, Zigbee2MQTT,
+//! Tasmota and Homie (4 and 5).
+//!
+//! A [`Home`] is fed every received message with [`Home::handle_message`] and answers with the
+//! [`Changes`] it made; [`Home::command`] turns a user's [`Command`] into the [`Outgoing`]
+//! messages of the entity's own convention. There is no IO and no clock: time, where it
+//! matters (sensor history), is the caller's `now_ms`. Messages may arrive in any order: state
+//! or availability that arrives before the device is announced is held and read once it is.
+//! Nothing from the network can make it panic; what it cannot read is reported as a
+//! [`Problem`].
+//!
+//! # JSON
+//!
+//! Every convention but Homie 4 speaks JSON, so the crate needs a parser that is small in
+//! WebAssembly. serde_json with derive generates a deserialiser per type, and the app's wasm
+//! size budget is already spent. miniserde is smaller but still brings its own traits and
+//! derive macros, while all this crate needs is "parse this payload into a tree and look up a
+//! few keys", plus writing a few small command objects. So [`json`] is a strict RFC 8259
+//! parser into a [`json::Value`] tree of about two hundred lines, with its own tests (grammar
+//! errors, escapes and surrogate pairs, nesting depth limit, round trips), and no
+//! dependencies at all.
+//!
+//! ```
+//! use home_model::{Command, EntityId, Home, HomeConfig};
+//!
+//! let mut home = Home::new(HomeConfig::default());
+//! assert!(home.subscriptions().contains(&"zigbee2mqtt/#".to_string()));
+//!
+//! home.handle_message(
+//!     "homeassistant/light/kitchen/config",
+//!     br#"{"~":"homeassistant/light/kitchen","name":"Kitchen","unique_id":"kitchen_light",
+//!          "cmd_t":"~/set","stat_t":"~/state","schema":"json","brightness":true,
+//!          "supported_color_modes":["color_temp"]}"#,
+//!     true,
+//!     0,
+//! );
+//! let changes = home.handle_message(
+//!     "homeassistant/light/kitchen/state",
+//!     br#"{"state":"ON","brightness":128}"#,
+//!     false,
+//!     1_000,
+//! );
+//! let lamp = EntityId::from("ha:kitchen_light/kitchen_light");
+//! assert!(changes.devices.contains(&lamp.device()));
+//!
+//! let out = home.command(&lamp, Command::light_brightness(1.0)).unwrap();
+//! assert_eq!(out[0].topic, "homeassistant/light/kitchen/set");
+//! assert_eq!(out[0].payload, r#"{"state":"ON","brightness":255}"#);
+//! ```
+
+mod color;
+mod command;
+mod home;
+mod homeassistant;
+mod homie;
+pub mod json;
+mod model;
+mod tasmota;
+mod template;
+mod zigbee2mqtt;
+
+pub use command::{Command, CommandError, CoverCommand, Outgoing};
+pub use home::{Changes, Home, HomeConfig, Problem, topic_matches};
+pub use model::{
+    Availability, BinarySensor, Climate, Convention, Cover, CoverState, Device, DeviceId, Entity,
+    EntityId, EntityKind, Fan, History, Light, LightFeatures, Number, Select, Sensor, SensorValue,
+    Switch,
+};

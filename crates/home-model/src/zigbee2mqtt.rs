@@ -1,0 +1,1106 @@
+//! Zigbee2MQTT: the retained `<base>/bridge/devices` list says what each device exposes;
+//! state arrives as JSON on `<base>/<friendly_name>`, commands go to `.../set`, reads to
+//! `.../get`, availability on `.../availability`. Groups from `<base>/bridge/groups` are
+//! addressed like devices.
+
+use std::collections::BTreeMap;
+
+use crate::color;
+use crate::command::{Command, CommandError, CoverCommand, Outgoing};
+use crate::home::{Claim, Message, Store};
+use crate::homeassistant::{LightRequest, scale_brightness};
+use crate::json::{Value, object};
+use crate::model::{
+    Availability, BinarySensor, Climate, Convention, Cover, CoverState, Device, DeviceId, Entity,
+    EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor, SensorValue, Switch,
+};
+
+/// Access bits of an expose: "published in the state", "settable via /set", "readable via /get".
+const ACCESS_STATE: u32 = 1;
+const ACCESS_SET: u32 = 2;
+const ACCESS_GET: u32 = 4;
+
+/// One property of the device's state JSON, as `bridge/devices` describes it.
+#[derive(Debug, Clone, PartialEq)]
+struct Property {
+    name: String,
+    access: u32,
+    value_on: Value,
+    value_off: Value,
+    value_min: Option<f64>,
+    value_max: Option<f64>,
+    value_step: Option<f64>,
+    unit: Option<String>,
+    /// An enum's choices.
+    values: Vec<String>,
+}
+
+impl Property {
+    fn from_expose(expose: &Value) -> Option<Property> {
+        Some(Property {
+            name: expose.str_at("property")?.to_owned(),
+            access: expose.f64_at("access").map_or(ACCESS_STATE, |a| a as u32),
+            value_on: expose.get("value_on").cloned().unwrap_or(Value::from("ON")),
+            value_off: expose
+                .get("value_off")
+                .cloned()
+                .unwrap_or(Value::from("OFF")),
+            value_min: expose.f64_at("value_min"),
+            value_max: expose.f64_at("value_max"),
+            value_step: expose.f64_at("value_step"),
+            unit: expose.str_at("unit").map(str::to_owned),
+            values: expose.get("values").map(string_values).unwrap_or_default(),
+        })
+    }
+
+    fn settable(&self) -> bool {
+        self.access & ACCESS_SET != 0
+    }
+
+    fn readable(&self) -> bool {
+        self.access & ACCESS_GET != 0
+    }
+
+    fn on_off(&self, value: &Value) -> Option<bool> {
+        if *value == self.value_on {
+            Some(true)
+        } else if *value == self.value_off {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
+/// How one entity maps onto the device's state JSON.
+// There are a handful of these per device; boxing the light's properties would only add
+// indirection.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+enum Binding {
+    Light {
+        state: Option<Property>,
+        brightness: Option<Property>,
+        color_temp: Option<Property>,
+        /// The property holding the colour object (`color`), and whether it takes hue and
+        /// saturation (`color_hs`) rather than only xy.
+        color: Option<(Property, bool)>,
+        effect: Option<Property>,
+    },
+    Switch(Property),
+    BinarySensor(Property),
+    Sensor(Property),
+    Number(Property),
+    Select(Property),
+    Cover {
+        state: Option<Property>,
+        position: Option<Property>,
+    },
+    Climate {
+        setpoint: Option<Property>,
+        local_temperature: Option<Property>,
+        system_mode: Option<Property>,
+    },
+    Fan(Property),
+}
+
+impl Binding {
+    fn properties(&self) -> Vec<&Property> {
+        match self {
+            Binding::Light {
+                state,
+                brightness,
+                color_temp,
+                color,
+                effect,
+            } => [
+                state.as_ref(),
+                brightness.as_ref(),
+                color_temp.as_ref(),
+                color.as_ref().map(|(p, _)| p),
+                effect.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            Binding::Switch(p)
+            | Binding::BinarySensor(p)
+            | Binding::Sensor(p)
+            | Binding::Number(p)
+            | Binding::Select(p)
+            | Binding::Fan(p) => vec![p],
+            Binding::Cover { state, position } => [state.as_ref(), position.as_ref()]
+                .into_iter()
+                .flatten()
+                .collect(),
+            Binding::Climate {
+                setpoint,
+                local_temperature,
+                system_mode,
+            } => [
+                setpoint.as_ref(),
+                local_temperature.as_ref(),
+                system_mode.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Exposed {
+    entity: EntityId,
+    binding: Binding,
+}
+
+/// A device or group as Zigbee2MQTT names it.
+#[derive(Debug, Clone)]
+struct Addressable {
+    id: DeviceId,
+    exposed: Vec<Exposed>,
+    /// What the device's own availability topic last said; shown unless the bridge is down.
+    availability: Availability,
+    is_group: bool,
+}
+
+/// The Zigbee2MQTT adapter.
+#[derive(Debug)]
+pub(crate) struct Bridge {
+    base: String,
+    online: Option<bool>,
+    /// By friendly name, which is what topics carry.
+    by_name: BTreeMap<String, Addressable>,
+    /// The last `bridge/groups`, rebuilt whenever the devices it refers to change.
+    groups: Option<Value>,
+}
+
+impl Bridge {
+    pub fn new(base: String) -> Bridge {
+        Bridge {
+            base,
+            online: None,
+            by_name: BTreeMap::new(),
+            groups: None,
+        }
+    }
+
+    pub fn subscriptions(&self) -> Vec<String> {
+        vec![format!("{}/#", self.base)]
+    }
+
+    pub fn online(&self) -> Option<bool> {
+        self.online
+    }
+
+    pub fn handle(&mut self, message: &Message<'_>, store: &mut Store<'_>) -> Claim {
+        let Some(rest) = message
+            .topic
+            .strip_prefix(&self.base)
+            .and_then(|r| r.strip_prefix('/'))
+        else {
+            return Claim::NotMine;
+        };
+        match rest {
+            "bridge/state" => {
+                match parse_online(message.payload) {
+                    Some(online) => self.set_bridge_online(online, store),
+                    None => {
+                        store.problem(message.topic, "bridge state is neither online nor offline")
+                    }
+                }
+                return Claim::Mine;
+            }
+            "bridge/devices" => {
+                match Value::parse(message.payload) {
+                    Ok(Value::Array(devices)) => self.read_devices(&devices, message.topic, store),
+                    Ok(_) => store.problem(message.topic, "bridge/devices is not a JSON array"),
+                    Err(e) => store.problem(message.topic, e.to_string()),
+                }
+                return Claim::Mine;
+            }
+            "bridge/groups" => {
+                match Value::parse(message.payload) {
+                    Ok(groups @ Value::Array(_)) => {
+                        self.groups = Some(groups);
+                        self.read_groups(message.topic, store);
+                    }
+                    Ok(_) => store.problem(message.topic, "bridge/groups is not a JSON array"),
+                    Err(e) => store.problem(message.topic, e.to_string()),
+                }
+                return Claim::Mine;
+            }
+            // Info, events, logs and request/response traffic say nothing about devices.
+            _ if rest.starts_with("bridge/") => return Claim::Mine,
+            _ => {}
+        }
+        // Friendly names may contain `/`, so the whole rest is tried as a name first.
+        if self.by_name.contains_key(rest) {
+            self.read_state(rest, message, store);
+            return Claim::Mine;
+        }
+        if let Some(name) = rest.strip_suffix("/availability")
+            && self.by_name.contains_key(name)
+        {
+            match parse_online(message.payload) {
+                Some(online) => self.set_device_online(name, online, store),
+                None => store.problem(message.topic, "availability is neither online nor offline"),
+            }
+            return Claim::Mine;
+        }
+        // Commands and reads (ours or another client's) echo back on the broker.
+        for suffix in ["/set", "/get"] {
+            if let Some((name, _)) = rest.rsplit_once(suffix)
+                && self.by_name.contains_key(name)
+            {
+                return Claim::Mine;
+            }
+        }
+        Claim::NotMine
+    }
+
+    fn set_bridge_online(&mut self, online: bool, store: &mut Store<'_>) {
+        self.online = Some(online);
+        for addressable in self.by_name.values() {
+            let shown = self.shown_availability(addressable);
+            if let Some(device) = store.devices.get(&addressable.id)
+                && device.availability != shown
+                && let Some(device) = store.device_mut(&addressable.id)
+            {
+                device.availability = shown;
+            }
+        }
+    }
+
+    /// While the bridge is offline no device can be reached, whatever it last said. A group
+    /// has no availability of its own and follows the bridge.
+    fn shown_availability(&self, addressable: &Addressable) -> Availability {
+        match self.online {
+            Some(false) => Availability::Offline,
+            Some(true) if addressable.is_group => Availability::Online,
+            _ => addressable.availability,
+        }
+    }
+
+    fn set_device_online(&mut self, name: &str, online: bool, store: &mut Store<'_>) {
+        let Some(addressable) = self.by_name.get_mut(name) else {
+            return;
+        };
+        addressable.availability = if online {
+            Availability::Online
+        } else {
+            Availability::Offline
+        };
+        let addressable = addressable.clone();
+        let shown = self.shown_availability(&addressable);
+        if let Some(device) = store.device_mut(&addressable.id) {
+            device.availability = shown;
+        }
+    }
+
+    fn read_devices(&mut self, devices: &[Value], topic: &str, store: &mut Store<'_>) {
+        let mut seen = Vec::new();
+        for device in devices {
+            if device.str_at("type") == Some("Coordinator") {
+                continue;
+            }
+            let (Some(ieee), Some(name)) = (
+                device.str_at("ieee_address"),
+                device.str_at("friendly_name"),
+            ) else {
+                store.problem(topic, "device without ieee_address or friendly_name");
+                continue;
+            };
+            let Some(definition) = device.get("definition").filter(|d| d.as_object().is_some())
+            else {
+                // Not interviewed yet, or not supported by Zigbee2MQTT: nothing to show.
+                continue;
+            };
+            let id = DeviceId::new("z2m", ieee);
+            let exposes = definition
+                .get("exposes")
+                .and_then(Value::as_array)
+                .unwrap_or_default();
+            let exposed = read_exposes(&id, exposes);
+            let previous = self
+                .by_name
+                .values()
+                .find(|a| a.id == id)
+                .map(|a| a.availability);
+            self.by_name.retain(|_, a| a.id != id);
+            let text =
+                |v: &Value, key: &str| v.str_at(key).filter(|s| !s.is_empty()).map(str::to_owned);
+            store.changes.structure_changed = true;
+            let model = store.device_or_insert(&id, || {
+                Device::new(id.clone(), name, Convention::Zigbee2Mqtt)
+            });
+            model.name = name.to_owned();
+            model.manufacturer = text(definition, "vendor").or(text(device, "manufacturer"));
+            model.model = text(definition, "model").or(text(device, "model_id"));
+            model.sw_version = text(device, "software_build_id");
+            model.room = text(device, "area").or(model.room.take());
+            let entities: Vec<Entity> = exposed
+                .iter()
+                .map(|e| Entity {
+                    id: e.entity.clone(),
+                    name: entity_name(&e.binding, e.entity.key()),
+                    kind: kind_of(&e.binding),
+                })
+                .collect();
+            model
+                .entities
+                .retain(|old| entities.iter().any(|e| e.id == old.id));
+            for entity in entities {
+                model.upsert_entity(entity);
+            }
+            let addressable = Addressable {
+                id: id.clone(),
+                exposed,
+                availability: previous.unwrap_or_default(),
+                is_group: false,
+            };
+            let shown = self.shown_availability(&addressable);
+            model.availability = shown;
+            self.by_name.insert(name.to_owned(), addressable);
+            seen.push(id);
+        }
+        let gone: Vec<DeviceId> = self
+            .by_name
+            .values()
+            .filter(|a| !a.is_group && !seen.contains(&a.id))
+            .map(|a| a.id.clone())
+            .collect();
+        for id in gone {
+            self.by_name.retain(|_, a| a.id != id);
+            store.remove_device(&id);
+        }
+        // Group entities take their features from their members.
+        self.read_groups(topic, store);
+    }
+
+    fn read_groups(&mut self, topic: &str, store: &mut Store<'_>) {
+        let Some(groups) = self.groups.clone() else {
+            return;
+        };
+        let mut seen = Vec::new();
+        for group in groups.as_array().unwrap_or_default() {
+            let (Some(number), Some(name)) = (group.f64_at("id"), group.str_at("friendly_name"))
+            else {
+                store.problem(topic, "group without id or friendly_name");
+                continue;
+            };
+            let id = DeviceId::new("z2m", &format!("group_{number}"));
+            let members: Vec<DeviceId> = group
+                .get("members")
+                .and_then(Value::as_array)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|m| {
+                    m.str_at("ieee_address")
+                        .map(|ieee| DeviceId::new("z2m", ieee))
+                })
+                .collect();
+            let binding = self.group_binding(&members);
+            let exposed = vec![Exposed {
+                entity: id.entity(group_key(&binding)),
+                binding,
+            }];
+            self.by_name.retain(|_, a| a.id != id);
+            store.changes.structure_changed = true;
+            let model = store.device_or_insert(&id, || {
+                Device::new(id.clone(), name, Convention::Zigbee2Mqtt)
+            });
+            model.name = name.to_owned();
+            model.model = Some("Group".into());
+            let entity = Entity {
+                id: exposed[0].entity.clone(),
+                name: name.to_owned(),
+                kind: kind_of(&exposed[0].binding),
+            };
+            model.entities.retain(|e| e.id == entity.id);
+            model.upsert_entity(entity);
+            let addressable = Addressable {
+                id: id.clone(),
+                exposed,
+                availability: Availability::Unknown,
+                is_group: true,
+            };
+            model.availability = self.shown_availability(&addressable);
+            self.by_name.insert(name.to_owned(), addressable);
+            seen.push(id);
+        }
+        let gone: Vec<DeviceId> = self
+            .by_name
+            .values()
+            .filter(|a| a.is_group && !seen.contains(&a.id))
+            .map(|a| a.id.clone())
+            .collect();
+        for id in gone {
+            self.by_name.retain(|_, a| a.id != id);
+            store.remove_device(&id);
+        }
+    }
+
+    /// A group of lights is a light with every feature some member has (Zigbee2MQTT passes a
+    /// group command to each member, which applies what it can); otherwise an on/off switch.
+    fn group_binding(&self, members: &[DeviceId]) -> Binding {
+        let mut merged: Option<Binding> = None;
+        for member in self.by_name.values().filter(|a| members.contains(&a.id)) {
+            for exposed in &member.exposed {
+                let Binding::Light {
+                    state,
+                    brightness,
+                    color_temp,
+                    color,
+                    effect,
+                } = &exposed.binding
+                else {
+                    continue;
+                };
+                // Endpoint-specific properties (`state_l1`) do not exist on the group.
+                let plain = |p: &Option<Property>, name: &str| p.clone().filter(|p| p.name == name);
+                merged = Some(match merged.take() {
+                    None => Binding::Light {
+                        state: plain(state, "state"),
+                        brightness: plain(brightness, "brightness"),
+                        color_temp: plain(color_temp, "color_temp"),
+                        color: color.clone().filter(|(p, _)| p.name == "color"),
+                        effect: plain(effect, "effect"),
+                    },
+                    Some(Binding::Light {
+                        state: s,
+                        brightness: b,
+                        color_temp: ct,
+                        color: c,
+                        effect: fx,
+                    }) => Binding::Light {
+                        state: s.or(plain(state, "state")),
+                        brightness: b.or(plain(brightness, "brightness")),
+                        color_temp: match (ct, plain(color_temp, "color_temp")) {
+                            (Some(mut a), Some(b)) => {
+                                a.value_min = min_opt(a.value_min, b.value_min);
+                                a.value_max = max_opt(a.value_max, b.value_max);
+                                Some(a)
+                            }
+                            (a, b) => a.or(b),
+                        },
+                        color: match (c, color.clone().filter(|(p, _)| p.name == "color")) {
+                            (Some((p, hs)), Some((_, other_hs))) => Some((p, hs || other_hs)),
+                            (a, b) => a.or(b),
+                        },
+                        effect: fx.or(plain(effect, "effect")),
+                    },
+                    Some(other) => other,
+                });
+            }
+        }
+        merged.unwrap_or_else(|| {
+            Binding::Switch(Property {
+                name: "state".into(),
+                access: ACCESS_STATE | ACCESS_SET,
+                value_on: "ON".into(),
+                value_off: "OFF".into(),
+                value_min: None,
+                value_max: None,
+                value_step: None,
+                unit: None,
+                values: Vec::new(),
+            })
+        })
+    }
+
+    fn read_state(&self, name: &str, message: &Message<'_>, store: &mut Store<'_>) {
+        let Some(addressable) = self.by_name.get(name) else {
+            return;
+        };
+        let state = match Value::parse(message.payload) {
+            Ok(state) if state.as_object().is_some() => state,
+            Ok(_) => return store.problem(message.topic, "device state is not a JSON object"),
+            Err(e) => return store.problem(message.topic, e.to_string()),
+        };
+        let history_len = store.history_len;
+        for exposed in &addressable.exposed {
+            if let Some(entity) = store.entity_mut(&exposed.entity) {
+                apply_state(
+                    &exposed.binding,
+                    &state,
+                    &mut entity.kind,
+                    message.now_ms,
+                    history_len,
+                );
+            }
+        }
+    }
+
+    pub fn command(
+        &self,
+        device: &Device,
+        entity: &Entity,
+        command: Command,
+    ) -> Result<Vec<Outgoing>, CommandError> {
+        let (name, addressable) = self
+            .by_name
+            .iter()
+            .find(|(_, a)| a.id == device.id)
+            .ok_or(CommandError::UnknownEntity)?;
+        let exposed = addressable
+            .exposed
+            .iter()
+            .find(|e| e.entity == entity.id)
+            .ok_or(CommandError::UnknownEntity)?;
+        let set_topic = format!("{}/{name}/set", self.base);
+        let settable = |p: &Option<Property>, what| {
+            p.clone()
+                .filter(Property::settable)
+                .ok_or(CommandError::Unsupported(what))
+        };
+        let members: Vec<(String, Value)> = match (&exposed.binding, &entity.kind, command) {
+            (_, _, Command::Refresh) => {
+                let readable: Vec<(String, Value)> = exposed
+                    .binding
+                    .properties()
+                    .into_iter()
+                    .filter(|p| p.readable())
+                    .map(|p| (p.name.clone(), Value::from("")))
+                    .collect();
+                if readable.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let get_topic = format!("{}/{name}/get", self.base);
+                return Ok(vec![Outgoing::new(
+                    get_topic,
+                    Value::Object(readable).to_string(),
+                )]);
+            }
+            (
+                Binding::Light {
+                    state,
+                    brightness,
+                    color_temp,
+                    color,
+                    effect,
+                },
+                EntityKind::Light(light),
+                Command::Light {
+                    on,
+                    brightness: b,
+                    color_temp: ct,
+                    hue_sat,
+                    effect: fx,
+                },
+            ) => {
+                let request = LightRequest {
+                    on,
+                    brightness: b,
+                    color_temp: ct,
+                    hue_sat,
+                    effect: fx,
+                };
+                request.check(light)?;
+                let mut members = Vec::new();
+                if let Some(on) = request.on {
+                    let state = settable(state, "switching")?;
+                    members.push((
+                        state.name.clone(),
+                        if on { state.value_on } else { state.value_off },
+                    ));
+                }
+                if let Some(b) = request.brightness {
+                    let p = settable(brightness, "brightness")?;
+                    members.push((
+                        p.name,
+                        scale_brightness(b, p.value_max.unwrap_or(254.0)).into(),
+                    ));
+                }
+                if let Some(ct) = request.clamped_color_temp(light) {
+                    let p = settable(color_temp, "colour temperature")?;
+                    members.push((p.name, f64::from(ct).into()));
+                }
+                if let Some((h, s)) = request.hue_sat {
+                    let (p, hs) = color
+                        .clone()
+                        .filter(|(p, _)| p.settable())
+                        .ok_or(CommandError::Unsupported("colour"))?;
+                    let value = if hs {
+                        object([
+                            ("hue", f64::from(h.round()).into()),
+                            ("saturation", f64::from(s.round()).into()),
+                        ])
+                    } else {
+                        let (x, y) = color::hs_to_xy(h, s);
+                        object([("x", f64::from(x).into()), ("y", f64::from(y).into())])
+                    };
+                    members.push((p.name, value));
+                }
+                if let Some(fx) = request.effect {
+                    let p = settable(effect, "effects")?;
+                    members.push((p.name, fx.into()));
+                }
+                members
+            }
+            (Binding::Switch(p), _, Command::Switch(on))
+            | (Binding::Fan(p), _, Command::Fan { on: Some(on), .. }) => {
+                let p = settable(&Some(p.clone()), "switching")?;
+                vec![(p.name, if on { p.value_on } else { p.value_off })]
+            }
+            (Binding::Number(p), _, Command::Number(n)) => vec![(p.name.clone(), n.into())],
+            (Binding::Select(p), EntityKind::Select(select), Command::Select(option)) => {
+                if !select.options.contains(&option) {
+                    return Err(CommandError::Unsupported("this option"));
+                }
+                vec![(p.name.clone(), option.into())]
+            }
+            (Binding::Cover { state, position }, _, Command::Cover(c)) => match c {
+                CoverCommand::Position(pos) => {
+                    vec![(
+                        settable(position, "cover position")?.name,
+                        f64::from(pos.min(100)).into(),
+                    )]
+                }
+                other => {
+                    let word = match other {
+                        CoverCommand::Open => "OPEN",
+                        CoverCommand::Close => "CLOSE",
+                        _ => "STOP",
+                    };
+                    vec![(settable(state, "this cover command")?.name, word.into())]
+                }
+            },
+            (
+                Binding::Climate {
+                    setpoint,
+                    system_mode,
+                    ..
+                },
+                _,
+                Command::Climate {
+                    target_temperature,
+                    mode,
+                },
+            ) => {
+                let mut members = Vec::new();
+                if let Some(t) = target_temperature {
+                    members.push((settable(setpoint, "target temperature")?.name, t.into()));
+                }
+                if let Some(mode) = mode {
+                    members.push((settable(system_mode, "mode")?.name, mode.into()));
+                }
+                members
+            }
+            (Binding::Sensor(_) | Binding::BinarySensor(_), _, _) => {
+                return Err(CommandError::ReadOnly);
+            }
+            _ => return Err(CommandError::WrongKind),
+        };
+        if members.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![Outgoing::new(
+            set_topic,
+            Value::Object(members).to_string(),
+        )])
+    }
+}
+
+fn min_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Availability (and bridge state) comes as `{"state":"online"}` since 2.0 and as plain
+/// `online` before; both are read.
+fn parse_online(payload: &[u8]) -> Option<bool> {
+    let text = match Value::parse(payload) {
+        Ok(v) => v.str_at("state").map(str::to_owned),
+        Err(_) => core::str::from_utf8(payload)
+            .ok()
+            .map(|s| s.trim().to_owned()),
+    }?;
+    match text.as_str() {
+        "online" => Some(true),
+        "offline" => Some(false),
+        _ => None,
+    }
+}
+
+fn group_key(binding: &Binding) -> &'static str {
+    if matches!(binding, Binding::Light { .. }) {
+        "light"
+    } else {
+        "switch"
+    }
+}
+
+fn with_endpoint(base: &str, expose: &Value) -> String {
+    match expose.str_at("endpoint") {
+        Some(endpoint) => format!("{base}_{endpoint}"),
+        None => base.to_owned(),
+    }
+}
+
+/// Reads `definition.exposes` into entities. Specific exposes (light, switch, cover, climate,
+/// fan) nest their features; generic ones (numeric, binary, enum, text) stand alone.
+fn read_exposes(device: &DeviceId, exposes: &[Value]) -> Vec<Exposed> {
+    let mut out = Vec::new();
+    let effect = exposes
+        .iter()
+        .find(|e| e.str_at("type") == Some("enum") && e.str_at("property") == Some("effect"))
+        .and_then(Property::from_expose);
+    for expose in exposes {
+        let features = expose
+            .get("features")
+            .and_then(Value::as_array)
+            .unwrap_or_default();
+        let feature = |name: &str| {
+            features
+                .iter()
+                .find(|f| f.str_at("name") == Some(name))
+                .and_then(Property::from_expose)
+        };
+        let binding = match expose.str_at("type") {
+            Some("light") => {
+                let color_hs = features
+                    .iter()
+                    .find(|f| f.str_at("name") == Some("color_hs"));
+                let color_xy = features
+                    .iter()
+                    .find(|f| f.str_at("name") == Some("color_xy"));
+                Binding::Light {
+                    state: feature("state"),
+                    brightness: feature("brightness"),
+                    color_temp: feature("color_temp"),
+                    color: color_hs
+                        .and_then(Property::from_expose)
+                        .map(|p| (p, true))
+                        .or_else(|| color_xy.and_then(Property::from_expose).map(|p| (p, false))),
+                    // The effect enum sits beside the light, not inside it.
+                    effect: if expose.get("endpoint").is_none() {
+                        effect.clone()
+                    } else {
+                        None
+                    },
+                }
+            }
+            Some("switch") => match feature("state") {
+                Some(p) => Binding::Switch(p),
+                None => continue,
+            },
+            Some("cover") => Binding::Cover {
+                state: feature("state"),
+                position: feature("position"),
+            },
+            Some("climate") => Binding::Climate {
+                setpoint: feature("occupied_heating_setpoint")
+                    .or_else(|| feature("current_heating_setpoint"))
+                    .or_else(|| feature("occupied_cooling_setpoint")),
+                local_temperature: feature("local_temperature"),
+                system_mode: feature("system_mode"),
+            },
+            Some("fan") => match feature("fan_state").or_else(|| feature("state")) {
+                Some(p) => Binding::Fan(p),
+                None => continue,
+            },
+            Some("numeric") => match Property::from_expose(expose) {
+                Some(p) if p.settable() => Binding::Number(p),
+                Some(p) => Binding::Sensor(p),
+                None => continue,
+            },
+            Some("binary") => match Property::from_expose(expose) {
+                Some(p) if p.settable() => Binding::Switch(p),
+                Some(p) => Binding::BinarySensor(p),
+                None => continue,
+            },
+            Some("enum") => match Property::from_expose(expose) {
+                // The light's effect list, read above.
+                Some(p)
+                    if p.name == "effect"
+                        && exposes.iter().any(|e| e.str_at("type") == Some("light")) =>
+                {
+                    continue;
+                }
+                // Write-only enums (identify, effect without a light) have no state to show.
+                Some(p) if p.settable() && p.access & ACCESS_STATE != 0 => Binding::Select(p),
+                Some(p) if p.access & ACCESS_STATE != 0 => Binding::Sensor(p),
+                _ => continue,
+            },
+            Some("text") => match Property::from_expose(expose) {
+                Some(p) if p.access & ACCESS_STATE != 0 => Binding::Sensor(p),
+                _ => continue,
+            },
+            // Locks, composites and lists are not modelled yet.
+            _ => continue,
+        };
+        let key = match &binding {
+            Binding::Light { .. } => with_endpoint("light", expose),
+            Binding::Cover { .. } => with_endpoint("cover", expose),
+            Binding::Climate { .. } => with_endpoint("climate", expose),
+            Binding::Fan(_) => with_endpoint("fan", expose),
+            Binding::Switch(p) if expose.str_at("type") == Some("switch") => {
+                if p.name == "state" {
+                    "switch".to_owned()
+                } else {
+                    p.name.clone()
+                }
+            }
+            other => other
+                .properties()
+                .first()
+                .map_or_else(String::new, |p| p.name.clone()),
+        };
+        if out.iter().any(|e: &Exposed| e.entity.key() == key) {
+            continue;
+        }
+        out.push(Exposed {
+            entity: device.entity(&key),
+            binding,
+        });
+    }
+    out
+}
+
+fn entity_name(binding: &Binding, key: &str) -> String {
+    let base = match binding {
+        Binding::Light { .. } => "Light",
+        Binding::Cover { .. } => "Cover",
+        Binding::Climate { .. } => "Thermostat",
+        Binding::Fan(_) => "Fan",
+        _ => "",
+    };
+    let words = if base.is_empty() {
+        key.replace('_', " ")
+    } else {
+        key.replacen(&base.to_lowercase(), base, 1)
+            .replace('_', " ")
+    };
+    let mut chars = words.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// Home Assistant's device classes for the generic numeric properties Zigbee2MQTT names.
+fn device_class(property: &str) -> Option<&'static str> {
+    Some(match property {
+        "temperature" | "local_temperature" | "device_temperature" => "temperature",
+        "humidity" => "humidity",
+        "pressure" => "pressure",
+        "battery" => "battery",
+        "illuminance" | "illuminance_lux" => "illuminance",
+        "power" => "power",
+        "energy" => "energy",
+        "voltage" => "voltage",
+        "current" => "current",
+        "co2" => "carbon_dioxide",
+        "occupancy" | "presence" => "occupancy",
+        "contact" => "door",
+        "water_leak" => "moisture",
+        "smoke" => "smoke",
+        _ => return None,
+    })
+}
+
+fn kind_of(binding: &Binding) -> EntityKind {
+    match binding {
+        Binding::Light {
+            brightness,
+            color_temp,
+            color,
+            effect,
+            ..
+        } => EntityKind::Light(Light {
+            features: LightFeatures {
+                brightness: brightness.as_ref().is_some_and(Property::settable),
+                color_temp: color_temp.as_ref().filter(|p| p.settable()).map(|p| {
+                    let clamp = |v: f64| v.round().clamp(1.0, f64::from(u16::MAX)) as u16;
+                    (
+                        clamp(p.value_min.unwrap_or(153.0)),
+                        clamp(p.value_max.unwrap_or(500.0)),
+                    )
+                }),
+                color: color.as_ref().is_some_and(|(p, _)| p.settable()),
+                effects: effect
+                    .as_ref()
+                    .map(|p| p.values.clone())
+                    .unwrap_or_default(),
+            },
+            ..Light::default()
+        }),
+        Binding::Switch(_) => EntityKind::Switch(Switch::default()),
+        Binding::BinarySensor(p) => EntityKind::BinarySensor(BinarySensor {
+            on: None,
+            device_class: device_class(&p.name).map(str::to_owned),
+        }),
+        Binding::Sensor(p) => EntityKind::Sensor(Sensor {
+            unit: p.unit.clone(),
+            device_class: device_class(&p.name).map(str::to_owned),
+            ..Sensor::default()
+        }),
+        Binding::Number(p) => EntityKind::Number(Number {
+            value: None,
+            min: p.value_min,
+            max: p.value_max,
+            step: p.value_step,
+            unit: p.unit.clone(),
+        }),
+        Binding::Select(p) => EntityKind::Select(Select {
+            value: None,
+            options: p.values.clone(),
+        }),
+        Binding::Cover { position, .. } => EntityKind::Cover(Cover {
+            can_set_position: position.as_ref().is_some_and(Property::settable),
+            can_stop: true,
+            ..Cover::default()
+        }),
+        Binding::Climate {
+            setpoint,
+            system_mode,
+            ..
+        } => EntityKind::Climate(Climate {
+            modes: system_mode
+                .as_ref()
+                .map(|p| p.values.clone())
+                .unwrap_or_default(),
+            min_temp: setpoint.as_ref().and_then(|p| p.value_min).unwrap_or(5.0),
+            max_temp: setpoint.as_ref().and_then(|p| p.value_max).unwrap_or(30.0),
+            temp_step: 0.5,
+            unit: Some("°C".into()),
+            ..Climate::default()
+        }),
+        Binding::Fan(_) => EntityKind::Fan(Fan::default()),
+    }
+}
+
+fn string_values(values: &Value) -> Vec<String> {
+    values
+        .as_array()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+fn apply_state(
+    binding: &Binding,
+    state: &Value,
+    kind: &mut EntityKind,
+    now_ms: u64,
+    history_len: usize,
+) {
+    let get = |p: &Option<Property>| p.as_ref().and_then(|p| state.get(&p.name));
+    match (binding, kind) {
+        (
+            Binding::Light {
+                state: on,
+                brightness,
+                color_temp,
+                color,
+                effect,
+            },
+            EntityKind::Light(light),
+        ) => {
+            if let (Some(p), Some(v)) = (on, get(on)) {
+                light.on = p.on_off(v).or(light.on);
+            }
+            if let (Some(p), Some(v)) = (brightness, get(brightness).and_then(Value::as_f64)) {
+                light.brightness =
+                    Some((v / p.value_max.unwrap_or(254.0).max(1.0)).clamp(0.0, 1.0) as f32);
+            }
+            if let Some(v) = get(color_temp).and_then(Value::as_f64).filter(|v| *v > 0.0) {
+                light.color_temp = Some(v.round().clamp(1.0, f64::from(u16::MAX)) as u16);
+            }
+            if let Some(c) = color.as_ref().and_then(|(p, _)| state.get(&p.name)) {
+                // Zigbee2MQTT reports both forms when it can; hue and saturation are exact.
+                let hs = match (c.f64_at("hue"), c.f64_at("saturation")) {
+                    (Some(h), Some(s)) => Some((h as f32, s as f32)),
+                    _ => match (c.f64_at("x"), c.f64_at("y")) {
+                        (Some(x), Some(y)) => color::xy_to_hs(x as f32, y as f32),
+                        _ => None,
+                    },
+                };
+                light.hue_sat = hs.or(light.hue_sat);
+            }
+            if let Some(fx) = get(effect).and_then(Value::as_str) {
+                light.effect = Some(fx.to_owned());
+            }
+        }
+        (Binding::Switch(p), EntityKind::Switch(switch)) => {
+            if let Some(v) = state.get(&p.name) {
+                switch.on = p.on_off(v).or(switch.on);
+            }
+        }
+        (Binding::Fan(p), EntityKind::Fan(fan)) => {
+            if let Some(v) = state.get(&p.name) {
+                fan.on = p.on_off(v).or(fan.on);
+            }
+        }
+        (Binding::BinarySensor(p), EntityKind::BinarySensor(sensor)) => {
+            if let Some(v) = state.get(&p.name) {
+                // Generic binary exposes default to booleans, not ON/OFF.
+                sensor.on = p.on_off(v).or(v.as_bool()).or(sensor.on);
+            }
+        }
+        (Binding::Sensor(p), EntityKind::Sensor(sensor)) => match state.get(&p.name) {
+            Some(Value::Number(n)) => {
+                sensor.value = Some(SensorValue::Number(*n));
+                sensor.history.push(now_ms, *n, history_len);
+            }
+            Some(Value::String(s)) => sensor.value = Some(SensorValue::Text(s.clone())),
+            _ => {}
+        },
+        (Binding::Number(p), EntityKind::Number(number)) => {
+            if let Some(n) = state.f64_at(&p.name) {
+                number.value = Some(n);
+            }
+        }
+        (Binding::Select(p), EntityKind::Select(select)) => {
+            if let Some(s) = state.str_at(&p.name) {
+                select.value = Some(s.to_owned());
+            }
+        }
+        (Binding::Cover { state: s, position }, EntityKind::Cover(cover)) => {
+            if let Some(word) = get(s).and_then(Value::as_str) {
+                cover.state = match word {
+                    "OPEN" => Some(CoverState::Open),
+                    "CLOSE" | "CLOSED" => Some(CoverState::Closed),
+                    "STOP" => Some(CoverState::Stopped),
+                    _ => cover.state,
+                };
+            }
+            if let Some(p) = get(position).and_then(Value::as_f64) {
+                cover.position = Some(p.round().clamp(0.0, 100.0) as u8);
+            }
+        }
+        (
+            Binding::Climate {
+                setpoint,
+                local_temperature,
+                system_mode,
+            },
+            EntityKind::Climate(climate),
+        ) => {
+            if let Some(t) = get(setpoint).and_then(Value::as_f64) {
+                climate.target_temperature = Some(t);
+            }
+            if let Some(t) = get(local_temperature).and_then(Value::as_f64) {
+                climate.current_temperature = Some(t);
+            }
+            if let Some(mode) = get(system_mode).and_then(Value::as_str) {
+                climate.mode = Some(mode.to_owned());
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;
