@@ -67,3 +67,8 @@ pub fn random_client_id() -> String {
 pub fn browser_is_online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
+
+/// A seed for the engine's random choices (reconnection jitter), from the browser.
+pub fn random_seed() -> u64 {
+    (js_sys::Math::random() * (1u64 << 53) as f64) as u64
+}

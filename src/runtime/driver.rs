@@ -15,15 +15,14 @@ use std::rc::{Rc, Weak};
 use leptos::prelude::*;
 use mqtt_codec::{ConnectReasonCode, DisconnectReasonCode};
 use mqtt_session::{
-    Client, ClientConfig, DisconnectReason, Duration, Event, Instant, PacketId, ProtocolVersion,
-    QoS, UsageError,
+    Backoff, Client, ClientConfig, DisconnectReason, Duration, Event, Instant, PacketId,
+    ProtocolVersion, QoS, UsageError,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
-use super::backoff::ReconnectBackoff;
-use super::browser::{browser_is_online, now, random_client_id, time_of_day};
+use super::browser::{browser_is_online, now, random_client_id, random_seed, time_of_day};
 use super::lifecycle::PageLifecycle;
 use super::tabs::TabGuard;
 use super::{ConnectionStatus, Outputs, Subscription, SubscriptionState, storage};
@@ -34,6 +33,11 @@ const SUBPROTOCOL: &str = "mqtt";
 /// How long a WebSocket handshake may take before the attempt counts as failed. Without it a
 /// socket stuck half-open (a sleeping Wi-Fi, a captive portal) would never end.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Reconnection delays grow from half a second to a minute, with full jitter; a connection
+/// that lasted half a minute starts them over.
+const RECONNECT_MIN: Duration = Duration::from_millis(500);
+const RECONNECT_MAX: Duration = Duration::from_secs(60);
+const STABLE_AFTER: Duration = Duration::from_secs(30);
 
 /// Where the driver stands between the page and the broker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +65,7 @@ pub struct Driver {
     phase: Phase,
     socket: Option<Socket>,
     timer: Option<Timer>,
-    backoff: ReconnectBackoff,
+    backoff: Backoff,
     /// Why the socket closed, when the browser said, for the status line.
     close_detail: Option<String>,
     /// A status decided while the driver is borrowed, shown by the next pump.
@@ -98,7 +102,8 @@ impl Driver {
             phase: Phase::Stopped,
             socket: None,
             timer: None,
-            backoff: ReconnectBackoff::default(),
+            backoff: Backoff::new(RECONNECT_MIN, RECONNECT_MAX, random_seed())
+                .with_stable_after(STABLE_AFTER),
             close_detail: None,
             pending_status: None,
             pending_subscribes: HashMap::new(),
@@ -491,7 +496,7 @@ impl Driver {
                     changes.push(UiChange::Subscription(Subscription { filter, state }));
                 }
             }
-            Event::Unsubscribed { .. } => {}
+            Event::Unsubscribed { .. } | Event::Published { .. } => {}
             Event::CommandDropped { packet_id, error } => {
                 let filters = packet_id.and_then(|id| self.pending_subscribes.remove(&id));
                 for filter in filters.into_iter().flatten() {
@@ -507,13 +512,15 @@ impl Driver {
                 let detail = self.close_detail.take();
                 let text = match (&reason, detail) {
                     (DisconnectReason::TransportClosed, Some(detail)) => detail,
-                    (reason, _) => describe(reason),
+                    (reason, _) => reason.to_string(),
                 };
                 changes.push(UiChange::SubscriptionsUnconfirmed);
                 if self.phase != Phase::Stopped {
                     self.after_connection(was_connected, retryable(&reason), text);
                 }
             }
+            // Events added to the engine later mean nothing to this page yet.
+            _ => {}
         }
     }
 
@@ -535,7 +542,8 @@ impl Driver {
             return;
         }
         let now = now();
-        let at = now + self.backoff.next_delay(now, js_sys::Math::random());
+        self.backoff.disconnected(now);
+        let at = now + self.backoff.next_delay();
         self.phase = Phase::Waiting { at };
         self.pending_status = Some(ConnectionStatus::Reconnecting {
             reason,
@@ -624,31 +632,6 @@ fn retryable(reason: &DisconnectReason) -> bool {
         ),
         DisconnectReason::ClientDisconnected => false,
         _ => true,
-    }
-}
-
-/// Why a connection ended, in words for the status line.
-fn describe(reason: &DisconnectReason) -> String {
-    match reason {
-        DisconnectReason::TransportClosed => "the connection closed".to_owned(),
-        DisconnectReason::ConnectionRefused {
-            reason_code,
-            reason_string,
-        } => match reason_string {
-            Some(text) => format!("the broker refused the connection ({reason_code}: {text})"),
-            None => format!("the broker refused the connection ({reason_code})"),
-        },
-        DisconnectReason::ConnectTimeout => "the broker did not answer in time".to_owned(),
-        DisconnectReason::KeepAliveTimeout => "the broker stopped answering".to_owned(),
-        DisconnectReason::ServerDisconnected {
-            reason_code,
-            reason_string,
-        } => match reason_string {
-            Some(text) => format!("the broker ended the session ({reason_code}: {text})"),
-            None => format!("the broker ended the session ({reason_code})"),
-        },
-        DisconnectReason::ProtocolError(error) => format!("the broker broke the protocol: {error}"),
-        DisconnectReason::ClientDisconnected => "you disconnected".to_owned(),
     }
 }
 

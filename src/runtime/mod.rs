@@ -6,7 +6,6 @@
 //! engine wants sent (as one frame), the events it produced, and its next deadline. The UI sees
 //! only what the runtime derives from those events, as signals.
 
-mod backoff;
 mod browser;
 mod driver;
 mod lifecycle;
