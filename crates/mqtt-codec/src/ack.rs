@@ -67,7 +67,7 @@ pub(crate) fn write_body(
     packet_id: PacketId,
     code: u8,
     properties: &AckProperties,
-    buf: &mut dyn BufMut,
+    buf: &mut impl BufMut,
 ) {
     buf.put_u16(packet_id.get());
     if version == ProtocolVersion::V5 && (code != 0 || !properties.is_empty()) {
@@ -129,7 +129,7 @@ macro_rules! ack_packet {
             pub(crate) fn write_body(
                 &self,
                 version: $crate::ProtocolVersion,
-                buf: &mut dyn bytes::BufMut,
+                buf: &mut impl bytes::BufMut,
             ) {
                 $crate::ack::write_body(
                     version,

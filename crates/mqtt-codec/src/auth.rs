@@ -108,7 +108,7 @@ impl Auth {
         }
     }
 
-    pub(crate) fn write_body(&self, buf: &mut dyn BufMut) {
+    pub(crate) fn write_body(&self, buf: &mut impl BufMut) {
         if !self.is_short() {
             buf.put_u8(self.reason_code.to_u8());
             self.properties.write(buf);

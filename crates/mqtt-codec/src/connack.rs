@@ -53,6 +53,9 @@ pub struct ConnAck {
 const SESSION_PRESENT: u8 = 0b0000_0001;
 
 impl ConnAck {
+    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
+    // being copied there.
+    #[inline(always)]
     pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
         let flags = body.u8("Connect Acknowledge Flags")?;
         // "Bits 7-1 are reserved and MUST be set to 0" [MQTT-3.2.2-1].
@@ -121,7 +124,7 @@ impl ConnAck {
         }
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut dyn BufMut) {
+    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
         buf.put_u8(if self.session_present {
             SESSION_PRESENT
         } else {

@@ -84,6 +84,9 @@ mod flag {
 }
 
 impl Connect {
+    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
+    // being copied there.
+    #[inline(always)]
     pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
         if body.binary("Protocol Name")?.as_ref() != PROTOCOL_NAME {
             return Err(DecodeError::InvalidProtocolName);
@@ -252,7 +255,7 @@ impl Connect {
         len
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut dyn BufMut) {
+    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
         wire::write_binary(buf, PROTOCOL_NAME);
         buf.put_u8(version.level());
         let mut flags = 0;
@@ -439,11 +442,16 @@ mod tests {
         assert_eq!(decode(&bytes, V5), Ok(connect));
     }
 
-    // 3.1.1 [MQTT-3.1.3-7]
+    // 3.1.1 [MQTT-3.1.3-7], [MQTT-3.1.3-8]
     #[test]
     fn refuses_to_encode_a_3_1_1_empty_client_identifier_without_clean_session() {
         let mut connect = minimal("");
         connect.clean_start = false;
+        // It is well-formed, so it decodes: the server must answer it with CONNACK 0x02.
+        let bytes = [
+            0x10, 0x0C, 0x00, 0x04, b'M', b'Q', b'T', b'T', 0x04, 0x00, 0x00, 0x3C, 0x00, 0x00,
+        ];
+        assert_eq!(decode(&bytes, V311), Ok(connect.clone()));
         assert_eq!(
             Packet::Connect(connect.clone()).encode(V311, MAX_PACKET_SIZE, &mut Vec::new()),
             Err(EncodeError::EmptyClientIdWithoutCleanSession)

@@ -89,7 +89,7 @@ impl Disconnect {
         }
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut dyn BufMut) {
+    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
         if self.body_len(version) > 0 {
             buf.put_u8(self.reason_code.to_u8());
             if !self.properties.is_empty() {

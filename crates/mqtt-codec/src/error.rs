@@ -139,8 +139,8 @@ impl DecodeError {
             DecodeError::InvalidProtocolName => "MQTT-3.1.2-1",
             DecodeError::ProtocolVersionMismatch { .. } => "MQTT-3.1.2-2",
             DecodeError::ConnectReservedFlag => "MQTT-3.1.2-3",
-            DecodeError::InvalidWillFlags if v5 => "MQTT-3.1.2-11",
-            DecodeError::InvalidWillFlags => "MQTT-3.1.2-13",
+            // 5.0 splits the rule (-11 QoS, -12 QoS 3, -13 Retain); 3.1.1's -11 states both.
+            DecodeError::InvalidWillFlags => "MQTT-3.1.2-11",
             DecodeError::PasswordWithoutUserName if !v5 => "MQTT-3.1.2-22",
             // 3.1.1 states the CONNACK flag rule without an id.
             DecodeError::ConnAckReservedFlags { .. } if v5 => "MQTT-3.2.2-1",
@@ -151,6 +151,10 @@ impl DecodeError {
             DecodeError::EmptySubscribe if v5 => "MQTT-3.8.3-2",
             DecodeError::EmptySubscribe => "MQTT-3.8.3-3",
             DecodeError::EmptyUnsubscribe => "MQTT-3.10.3-2",
+            DecodeError::InvalidReasonCode {
+                packet: PacketType::SubAck,
+                ..
+            } => "MQTT-3.9.3-2",
             DecodeError::InvalidReasonCode {
                 packet: PacketType::Auth,
                 ..

@@ -188,7 +188,7 @@ impl Packet {
         if input.len() < size {
             return Ok(None);
         }
-        let body = Reader::new(input.slice(header_len..size));
+        let body = Reader::new(input, header_len, size);
         let packet = match packet_type {
             PacketType::Connect => Packet::Connect(Connect::decode(body, version)?),
             PacketType::ConnAck => Packet::ConnAck(ConnAck::decode(body, version)?),
@@ -282,7 +282,7 @@ impl Packet {
         }
     }
 
-    fn write_body(&self, version: ProtocolVersion, buf: &mut dyn BufMut) {
+    fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
         match self {
             Packet::Connect(packet) => packet.write_body(version, buf),
             Packet::ConnAck(packet) => packet.write_body(version, buf),

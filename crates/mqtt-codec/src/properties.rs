@@ -113,7 +113,7 @@ impl SubscriptionId {
 pub(crate) trait PropertyValue: Sized {
     fn read(reader: &mut Reader, property: PropertyId) -> Result<Self, DecodeError>;
     fn len(&self) -> usize;
-    fn write(&self, buf: &mut dyn BufMut);
+    fn write(&self, buf: &mut impl BufMut);
 }
 
 fn invalid(property: PropertyId) -> DecodeError {
@@ -132,7 +132,7 @@ impl PropertyValue for bool {
     fn len(&self) -> usize {
         1
     }
-    fn write(&self, buf: &mut dyn BufMut) {
+    fn write(&self, buf: &mut impl BufMut) {
         buf.put_u8(u8::from(*self));
     }
 }
@@ -148,7 +148,7 @@ impl PropertyValue for PayloadFormat {
     fn len(&self) -> usize {
         1
     }
-    fn write(&self, buf: &mut dyn BufMut) {
+    fn write(&self, buf: &mut impl BufMut) {
         buf.put_u8(*self as u8);
     }
 }
@@ -166,7 +166,7 @@ impl PropertyValue for QoS {
     fn len(&self) -> usize {
         1
     }
-    fn write(&self, buf: &mut dyn BufMut) {
+    fn write(&self, buf: &mut impl BufMut) {
         buf.put_u8(self.bits());
     }
 }
@@ -178,7 +178,7 @@ impl PropertyValue for u16 {
     fn len(&self) -> usize {
         2
     }
-    fn write(&self, buf: &mut dyn BufMut) {
+    fn write(&self, buf: &mut impl BufMut) {
         buf.put_u16(*self);
     }
 }
@@ -191,7 +191,7 @@ impl PropertyValue for NonZeroU16 {
     fn len(&self) -> usize {
         2
     }
-    fn write(&self, buf: &mut dyn BufMut) {
+    fn write(&self, buf: &mut impl BufMut) {
         buf.put_u16(self.get());
     }
 }
@@ -203,7 +203,7 @@ impl PropertyValue for u32 {
     fn len(&self) -> usize {
         4
     }
-    fn write(&self, buf: &mut dyn BufMut) {
+    fn write(&self, buf: &mut impl BufMut) {
         buf.put_u32(*self);
     }
 }
@@ -216,7 +216,7 @@ impl PropertyValue for NonZeroU32 {
     fn len(&self) -> usize {
         4
     }
-    fn write(&self, buf: &mut dyn BufMut) {
+    fn write(&self, buf: &mut impl BufMut) {
         buf.put_u32(self.get());
     }
 }
@@ -229,7 +229,7 @@ impl PropertyValue for SubscriptionId {
     fn len(&self) -> usize {
         wire::var_int_len(self.get() as usize)
     }
-    fn write(&self, buf: &mut dyn BufMut) {
+    fn write(&self, buf: &mut impl BufMut) {
         wire::write_var_int(buf, self.get() as usize);
     }
 }
@@ -241,7 +241,7 @@ impl PropertyValue for MqttString {
     fn len(&self) -> usize {
         wire::prefixed_len(self.as_str().len())
     }
-    fn write(&self, buf: &mut dyn BufMut) {
+    fn write(&self, buf: &mut impl BufMut) {
         wire::write_string(buf, self);
     }
 }
@@ -255,7 +255,7 @@ impl PropertyValue for Bytes {
     fn len(&self) -> usize {
         wire::prefixed_len(self.as_ref().len())
     }
-    fn write(&self, buf: &mut dyn BufMut) {
+    fn write(&self, buf: &mut impl BufMut) {
         wire::write_binary(buf, self);
     }
 }
@@ -270,7 +270,7 @@ impl PropertyValue for UserProperty {
     fn len(&self) -> usize {
         wire::prefixed_len(self.name.as_str().len()) + wire::prefixed_len(self.value.as_str().len())
     }
-    fn write(&self, buf: &mut dyn BufMut) {
+    fn write(&self, buf: &mut impl BufMut) {
         wire::write_string(buf, &self.name);
         wire::write_string(buf, &self.value);
     }
@@ -282,7 +282,7 @@ pub(crate) trait PropertySlot {
     fn absorb(&mut self, reader: &mut Reader, property: PropertyId) -> Result<(), DecodeError>;
     /// Encoded length including the identifier byte(s).
     fn len(&self) -> usize;
-    fn write(&self, property: PropertyId, buf: &mut dyn BufMut);
+    fn write(&self, property: PropertyId, buf: &mut impl BufMut);
     /// Length of the longest Binary Data value, which must fit a two-byte length.
     fn longest_binary(&self) -> usize;
 }
@@ -320,7 +320,7 @@ impl<T: PropertyValue + BinaryLen> PropertySlot for Option<T> {
     fn len(&self) -> usize {
         self.as_ref().map_or(0, |value| 1 + value.len())
     }
-    fn write(&self, property: PropertyId, buf: &mut dyn BufMut) {
+    fn write(&self, property: PropertyId, buf: &mut impl BufMut) {
         if let Some(value) = self {
             buf.put_u8(property as u8);
             value.write(buf);
@@ -339,7 +339,7 @@ impl<T: PropertyValue + BinaryLen> PropertySlot for Vec<T> {
     fn len(&self) -> usize {
         self.iter().map(|value| 1 + value.len()).sum()
     }
-    fn write(&self, property: PropertyId, buf: &mut dyn BufMut) {
+    fn write(&self, property: PropertyId, buf: &mut impl BufMut) {
         for value in self {
             buf.put_u8(property as u8);
             value.write(buf);
@@ -426,7 +426,7 @@ macro_rules! properties {
             }
 
             #[allow(unused_variables)]
-            pub(crate) fn write(&self, buf: &mut dyn bytes::BufMut) {
+            pub(crate) fn write(&self, buf: &mut impl bytes::BufMut) {
                 $crate::wire::write_var_int(buf, self.content_len());
                 $( $crate::properties::PropertySlot::write(
                     &self.$field,
@@ -454,7 +454,8 @@ mod tests {
     use super::*;
 
     fn decode(bytes: &'static [u8]) -> Result<AckProperties, DecodeError> {
-        let mut reader = Reader::new(Bytes::from_static(bytes));
+        let input = Bytes::from_static(bytes);
+        let mut reader = Reader::new(&input, 0, input.len());
         AckProperties::decode(&mut reader, PacketType::PubAck)
     }
 

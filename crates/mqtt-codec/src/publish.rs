@@ -74,6 +74,9 @@ impl Publish {
         flags
     }
 
+    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
+    // being copied there.
+    #[inline(always)]
     pub(crate) fn decode(
         mut body: Reader,
         flags: u8,
@@ -161,7 +164,7 @@ impl Publish {
         len
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut dyn BufMut) {
+    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
         wire::write_string(buf, self.topic.as_mqtt_string());
         if let Some(id) = self.qos.packet_id() {
             buf.put_u16(id.get());

@@ -74,8 +74,8 @@ impl MqttString {
         // "The character data in a UTF-8 Encoded String MUST be well-formed UTF-8 [...]
         // In particular, the character data MUST NOT include encodings of code points between
         // U+D800 and U+DFFF" [MQTT-1.5.4-1].
-        let text = core::str::from_utf8(&bytes).map_err(|_| DecodeError::InvalidUtf8)?;
-        if text.contains('\0') {
+        core::str::from_utf8(&bytes).map_err(|_| DecodeError::InvalidUtf8)?;
+        if bytes.contains(&0) {
             return Err(DecodeError::NullCharacter);
         }
         Ok(MqttString(bytes))

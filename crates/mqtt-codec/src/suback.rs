@@ -20,6 +20,9 @@ pub struct SubAck {
 }
 
 impl SubAck {
+    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
+    // being copied there.
+    #[inline(always)]
     pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
         let packet_id = body.packet_id(PacketType::SubAck)?;
         let properties = match version {
@@ -72,7 +75,7 @@ impl SubAck {
         2 + properties + self.reason_codes.len()
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut dyn BufMut) {
+    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
         buf.put_u16(self.packet_id.get());
         if version == ProtocolVersion::V5 {
             self.properties.write(buf);

@@ -107,6 +107,9 @@ pub struct Subscribe {
 }
 
 impl Subscribe {
+    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
+    // being copied there.
+    #[inline(always)]
     pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
         let packet_id = body.packet_id(PacketType::Subscribe)?;
         let properties = match version {
@@ -189,7 +192,7 @@ impl Subscribe {
         2 + properties + payload
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut dyn BufMut) {
+    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
         buf.put_u16(self.packet_id.get());
         if version == ProtocolVersion::V5 {
             self.properties.write(buf);

@@ -166,31 +166,31 @@ fn split_shared(filter: &str) -> Option<Result<(&str, &str), TopicError>> {
     })
 }
 
-/// The rules of §4.7 every Topic Filter obeys.
+/// The rules of §4.7 every Topic Filter obeys, in one pass over the bytes (in UTF-8 the bytes
+/// of '\0', '/', '+' and '#' never occur inside the encoding of another character).
 fn validate_filter(filter: &str) -> Result<(), TopicError> {
-    validate_common(filter)?;
-    let mut levels = filter.split('/').peekable();
-    while let Some(level) = levels.next() {
-        let is_last = levels.peek().is_none();
-        if level.contains('#') && (level != "#" || !is_last) {
-            return Err(TopicError::MisplacedMultiLevelWildcard);
-        }
-        if level.contains('+') && level != "+" {
-            return Err(TopicError::MisplacedSingleLevelWildcard);
-        }
-    }
-    Ok(())
-}
-
-fn validate_common(topic: &str) -> Result<(), TopicError> {
-    if topic.is_empty() {
+    let bytes = filter.as_bytes();
+    if bytes.is_empty() {
         return Err(TopicError::Empty);
     }
-    if topic.contains('\0') {
-        return Err(TopicError::NullCharacter);
+    if bytes.len() > usize::from(u16::MAX) {
+        return Err(TopicError::TooLong { len: bytes.len() });
     }
-    if topic.len() > usize::from(u16::MAX) {
-        return Err(TopicError::TooLong { len: topic.len() });
+    let mut level_start = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        match byte {
+            0 => return Err(TopicError::NullCharacter),
+            b'/' => level_start = index + 1,
+            // '+' alone in its level: at the level's start, followed by '/' or the end.
+            b'+' if index != level_start || !matches!(bytes.get(index + 1), None | Some(b'/')) => {
+                return Err(TopicError::MisplacedSingleLevelWildcard);
+            }
+            // '#' alone in the last level.
+            b'#' if index != level_start || index + 1 != bytes.len() => {
+                return Err(TopicError::MisplacedMultiLevelWildcard);
+            }
+            _ => {}
+        }
     }
     Ok(())
 }

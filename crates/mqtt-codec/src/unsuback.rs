@@ -78,7 +78,7 @@ impl UnsubAck {
         }
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut dyn BufMut) {
+    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
         buf.put_u16(self.packet_id.get());
         if version == ProtocolVersion::V5 {
             self.properties.write(buf);

@@ -61,7 +61,7 @@ pub(crate) const fn var_int_len(value: usize) -> usize {
 }
 
 /// Writes `value`, which the caller has checked is at most [`MAX_VAR_INT`].
-pub(crate) fn write_var_int(buf: &mut dyn BufMut, value: usize) {
+pub(crate) fn write_var_int(buf: &mut impl BufMut, value: usize) {
     debug_assert!(value <= MAX_VAR_INT as usize);
     let mut rest = value;
     loop {
@@ -80,41 +80,58 @@ pub(crate) const fn prefixed_len(len: usize) -> usize {
     2 + len
 }
 
-pub(crate) fn write_string(buf: &mut dyn BufMut, value: &MqttString) {
+pub(crate) fn write_string(buf: &mut impl BufMut, value: &MqttString) {
     write_binary(buf, value.as_bytes());
 }
 
 /// Writes Binary Data; the caller has checked that `value` fits a two-byte length.
-pub(crate) fn write_binary(buf: &mut dyn BufMut, value: &[u8]) {
+pub(crate) fn write_binary(buf: &mut impl BufMut, value: &[u8]) {
     debug_assert!(value.len() <= usize::from(u16::MAX));
     buf.put_u16(value.len() as u16);
     buf.put_slice(value);
 }
 
-/// A cursor over the body of one packet (the bytes the Remaining Length announced).
+/// A cursor over the body of one packet (the bytes the Remaining Length announced), within the
+/// buffer the packet is decoded from.
 ///
 /// Every read checks the bytes are there: a length field inside the packet that runs past the
 /// Remaining Length is [`DecodeError::FieldOverrunsPacket`]. Reads of strings and binary data
-/// are slices of the input, never copies.
+/// are slices of the input, never copies; the reader itself only borrows the input, so walking
+/// a packet costs no reference counting.
 #[derive(Debug)]
-pub(crate) struct Reader {
-    body: Bytes,
+pub(crate) struct Reader<'a> {
+    input: &'a Bytes,
     position: usize,
+    end: usize,
 }
 
-impl Reader {
-    pub(crate) fn new(body: Bytes) -> Self {
-        Reader { body, position: 0 }
+impl<'a> Reader<'a> {
+    /// A reader of `input[start..end]`; the caller has checked that range is inside `input`.
+    pub(crate) fn new(input: &'a Bytes, start: usize, end: usize) -> Self {
+        debug_assert!(start <= end && end <= input.len());
+        Reader {
+            input,
+            position: start,
+            end,
+        }
     }
 
     pub(crate) fn remaining(&self) -> usize {
-        self.body.len() - self.position
+        self.end - self.position
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.remaining() == 0
+        self.position == self.end
     }
 
+    /// The unread bytes.
+    #[inline]
+    fn unread(&self) -> &'a [u8] {
+        let input: &'a [u8] = self.input;
+        input.get(self.position..self.end).unwrap_or_default()
+    }
+
+    #[inline]
     fn advance(&mut self, len: usize, field: &'static str) -> Result<usize, DecodeError> {
         if len > self.remaining() {
             return Err(DecodeError::FieldOverrunsPacket { field });
@@ -124,27 +141,42 @@ impl Reader {
         Ok(start)
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self, field: &'static str) -> Result<u8, DecodeError> {
-        let at = self.advance(1, field)?;
-        Ok(self.body[at])
+        match self.unread().first() {
+            Some(&byte) => {
+                self.position += 1;
+                Ok(byte)
+            }
+            None => Err(DecodeError::FieldOverrunsPacket { field }),
+        }
     }
 
+    #[inline]
     pub(crate) fn u16(&mut self, field: &'static str) -> Result<u16, DecodeError> {
-        let at = self.advance(2, field)?;
-        Ok(u16::from_be_bytes([self.body[at], self.body[at + 1]]))
+        match self.unread().first_chunk::<2>() {
+            Some(&bytes) => {
+                self.position += 2;
+                Ok(u16::from_be_bytes(bytes))
+            }
+            None => Err(DecodeError::FieldOverrunsPacket { field }),
+        }
     }
 
     pub(crate) fn u32(&mut self, field: &'static str) -> Result<u32, DecodeError> {
-        let at = self.advance(4, field)?;
-        let b = &self.body[at..at + 4];
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        match self.unread().first_chunk::<4>() {
+            Some(&bytes) => {
+                self.position += 4;
+                Ok(u32::from_be_bytes(bytes))
+            }
+            None => Err(DecodeError::FieldOverrunsPacket { field }),
+        }
     }
 
     /// A Variable Byte Integer inside a packet body: these exist only in MQTT 5.0, which
     /// demands the minimal encoding.
     pub(crate) fn var_int(&mut self, field: &'static str) -> Result<u32, DecodeError> {
-        let rest = self.body.get(self.position..).unwrap_or_default();
-        match read_minimal_var_int(rest)? {
+        match read_minimal_var_int(self.unread())? {
             Some((value, len)) => {
                 self.position += len;
                 Ok(value)
@@ -154,9 +186,10 @@ impl Reader {
     }
 
     /// The next `len` bytes, as a slice of the input buffer.
+    #[inline]
     pub(crate) fn take(&mut self, len: usize, field: &'static str) -> Result<Bytes, DecodeError> {
         let at = self.advance(len, field)?;
-        Ok(self.body.slice(at..at + len))
+        Ok(self.input.slice(at..at + len))
     }
 
     /// The next `len` bytes as a reader of their own (a property section).
@@ -164,29 +197,34 @@ impl Reader {
         &mut self,
         len: usize,
         field: &'static str,
-    ) -> Result<Reader, DecodeError> {
-        Ok(Reader::new(self.take(len, field)?))
+    ) -> Result<Reader<'a>, DecodeError> {
+        let at = self.advance(len, field)?;
+        Ok(Reader::new(self.input, at, at + len))
     }
 
     /// Everything left in the packet (a PUBLISH payload), as a slice of the input buffer.
+    #[inline]
     pub(crate) fn rest(&mut self) -> Bytes {
         let at = self.position;
-        self.position = self.body.len();
-        self.body.slice(at..)
+        self.position = self.end;
+        self.input.slice(at..self.end)
     }
 
     /// Binary Data: a two-byte length, then that many bytes.
+    #[inline]
     pub(crate) fn binary(&mut self, field: &'static str) -> Result<Bytes, DecodeError> {
         let len = self.u16(field)?;
         self.take(usize::from(len), field)
     }
 
     /// A UTF-8 Encoded String: Binary Data that must be well-formed UTF-8 without U+0000.
+    #[inline]
     pub(crate) fn string(&mut self, field: &'static str) -> Result<MqttString, DecodeError> {
         MqttString::from_bytes(self.binary(field)?)
     }
 
     /// A Packet Identifier, which is never zero where present.
+    #[inline]
     pub(crate) fn packet_id(&mut self, packet: PacketType) -> Result<PacketId, DecodeError> {
         // "SUBSCRIBE, UNSUBSCRIBE, and PUBLISH (in cases where QoS > 0) MQTT Control Packets
         // MUST contain a non-zero 16-bit Packet Identifier" [MQTT-2.2.1-3]; the acknowledgements
@@ -286,7 +324,8 @@ mod tests {
 
     #[test]
     fn rejects_a_string_whose_length_runs_past_the_packet() {
-        let mut reader = Reader::new(Bytes::from_static(&[0x00, 0x05, b'a', b'b']));
+        let input = Bytes::from_static(&[0x00, 0x05, b'a', b'b']);
+        let mut reader = Reader::new(&input, 0, input.len());
         assert_eq!(
             reader.string("Topic Name"),
             Err(DecodeError::FieldOverrunsPacket {
