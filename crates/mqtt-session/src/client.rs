@@ -14,6 +14,7 @@ use mqtt_codec::{
     UnsubscribeProperties, WillProperties, packet_len,
 };
 
+use crate::auth::{self, Auth, Authenticator};
 use crate::config::ClientConfig;
 use crate::error::{ProtocolError, UsageError};
 use crate::event::{DisconnectReason, Event, Message, SubscribeResult, UnsubscribeResult};
@@ -224,6 +225,19 @@ pub struct Client {
     aliases_out: HashMap<TopicName, NonZeroU16>,
     /// Topic Aliases the server set towards the client on this connection.
     aliases_in: HashMap<u16, TopicName>,
+    /// 5.0 enhanced authentication, if the application plugged one in.
+    authenticator: Option<Box<dyn Authenticator>>,
+    /// A re-authentication the client started and the server has not finished.
+    reauthenticating: bool,
+}
+
+/// What arrives: a packet the codec knows, or AUTH, which this crate reads itself.
+// Short-lived, on the stack between decoding and handling: boxing would cost an allocation
+// per packet.
+#[allow(clippy::large_enum_variant)]
+enum Inbound {
+    Packet(Packet),
+    Auth(Auth),
 }
 
 impl Client {
@@ -321,6 +335,8 @@ impl Client {
             ping_outstanding: false,
             aliases_out: HashMap::new(),
             aliases_in: HashMap::new(),
+            authenticator: None,
+            reauthenticating: false,
         })
     }
 
@@ -352,6 +368,34 @@ impl Client {
         self.state == ConnectionState::Connected
             && self.queue.is_empty()
             && self.inflight.len() < usize::from(self.send_quota())
+    }
+
+    /// Uses MQTT 5.0 enhanced authentication from the next connection on: CONNECT carries
+    /// the authenticator's method and first data, and the server's AUTH challenges are
+    /// answered by it until CONNACK.
+    pub fn set_authenticator(&mut self, authenticator: Box<dyn Authenticator>) {
+        self.authenticator = Some(authenticator);
+    }
+
+    /// Starts a 5.0 re-authentication on the live connection (AUTH, Re-authenticate).
+    /// [`Event::Reauthenticated`] reports the server's Success.
+    pub fn reauthenticate(&mut self, now: Instant) -> Result<(), UsageError> {
+        if self.state != ConnectionState::Connected || self.version != ProtocolVersion::V5 {
+            return Err(UsageError::NoSession);
+        }
+        let Some(authenticator) = self.authenticator.as_mut() else {
+            return Err(UsageError::InvalidConfig {
+                field: "authenticator",
+            });
+        };
+        let auth = Auth {
+            reason_code: auth::REAUTHENTICATE,
+            method: MqttString::try_from(authenticator.method()).ok(),
+            data: authenticator.start(),
+        };
+        self.send_auth(now, &auth);
+        self.reauthenticating = true;
+        Ok(())
     }
 
     // ----- Outputs -----
@@ -397,9 +441,18 @@ impl Client {
                     .filter(|&size| size.get() < MAX_PACKET_SIZE),
                 topic_alias_maximum: Some(self.config.topic_alias_maximum)
                     .filter(|&maximum| maximum != 0),
+                authentication_method: self
+                    .authenticator
+                    .as_ref()
+                    .and_then(|authenticator| MqttString::try_from(authenticator.method()).ok()),
+                authentication_data: self
+                    .authenticator
+                    .as_mut()
+                    .and_then(|authenticator| authenticator.start()),
                 ..ConnectProperties::default()
             },
         };
+        self.reauthenticating = false;
         let connect = Connect {
             clean_start: self.config.clean_start,
             keep_alive: self.config.keep_alive.as_secs() as u16,
@@ -444,10 +497,10 @@ impl Client {
         }
         // Whole packets straight from the received buffer, without copying.
         while !input.is_empty() && self.is_reading() {
-            match Packet::decode(&input, self.version, self.config.max_incoming_packet_size) {
+            match self.decode(&input) {
                 Ok(Some((packet, used))) => {
                     let _ = input.split_to(used);
-                    self.handle_packet(now, packet);
+                    self.handle_inbound(now, packet);
                 }
                 Ok(None) => {
                     self.inbound.extend_from_slice(&input);
@@ -925,9 +978,86 @@ impl Client {
         self.queue.push_back(command);
     }
 
+    fn decode(&self, input: &Bytes) -> Result<Option<(Inbound, usize)>, mqtt_codec::DecodeError> {
+        let maximum = self.config.max_incoming_packet_size;
+        if self.version == ProtocolVersion::V5 && input.first().is_some_and(|&b| b >> 4 == 15) {
+            return match packet_len(input, maximum)? {
+                Some(len) if len <= input.len() => Ok(Some((
+                    Inbound::Auth(Auth::decode(&input.slice(..len))?),
+                    len,
+                ))),
+                _ => Ok(None),
+            };
+        }
+        Ok(Packet::decode(input, self.version, maximum)?
+            .map(|(packet, used)| (Inbound::Packet(packet), used)))
+    }
+
+    fn handle_inbound(&mut self, now: Instant, inbound: Inbound) {
+        match inbound {
+            Inbound::Packet(packet) => self.handle_packet(now, packet),
+            Inbound::Auth(auth) => {
+                if let Err(error) = self.handle_auth(now, auth) {
+                    self.fail(now, error);
+                }
+            }
+        }
+    }
+
+    fn send_auth(&mut self, now: Instant, auth: &Auth) {
+        auth.encode(&mut self.outbound);
+        if self.state == ConnectionState::Connected && !self.keep_alive.is_zero() {
+            self.timers.set(Timer::KeepAlive, now + self.keep_alive);
+        }
+    }
+
+    /// An AUTH without an exchange under way (the server must not send one to a client whose
+    /// CONNECT had no Authentication Method, §4.12), or for another method, is a Protocol
+    /// Error.
+    fn handle_auth(&mut self, now: Instant, auth: Auth) -> Result<(), ProtocolError> {
+        let unexpected = ProtocolError::UnexpectedPacket {
+            packet: PacketType::Auth,
+        };
+        let exchanging = self.state == ConnectionState::Connecting || self.reauthenticating;
+        let Some(authenticator) = self.authenticator.as_mut().filter(|_| exchanging) else {
+            return Err(unexpected);
+        };
+        if auth.method.as_deref() != Some(authenticator.method()) {
+            return Err(unexpected);
+        }
+        match auth.reason_code {
+            auth::CONTINUE => match authenticator.challenge(auth.data.as_deref()) {
+                Ok(data) => {
+                    let answer = Auth {
+                        reason_code: auth::CONTINUE,
+                        method: auth.method,
+                        data,
+                    };
+                    self.send_auth(now, &answer);
+                    Ok(())
+                }
+                Err(rejected) => Err(ProtocolError::AuthenticationRejected {
+                    reason: rejected.reason,
+                }),
+            },
+            // Success ends a re-authentication; the first authentication ends with CONNACK.
+            auth::SUCCESS if self.state == ConnectionState::Connected => {
+                authenticator
+                    .finish(auth.data.as_deref())
+                    .map_err(|rejected| ProtocolError::AuthenticationRejected {
+                        reason: rejected.reason,
+                    })?;
+                self.reauthenticating = false;
+                self.events.push_back(Event::Reauthenticated);
+                Ok(())
+            }
+            _ => Err(unexpected),
+        }
+    }
+
     fn decode_and_handle(&mut self, now: Instant, frame: &Bytes) {
-        match Packet::decode(frame, self.version, self.config.max_incoming_packet_size) {
-            Ok(Some((packet, _))) => self.handle_packet(now, packet),
+        match self.decode(frame) {
+            Ok(Some((packet, _))) => self.handle_inbound(now, packet),
             // `frame` holds exactly one whole packet.
             Ok(None) => self.fail(
                 now,
@@ -999,6 +1129,17 @@ impl Client {
             });
             self.state = ConnectionState::Closing;
             return;
+        }
+        if let Some(authenticator) = self.authenticator.as_mut()
+            && let Err(rejected) = authenticator.finish(properties.authentication_data.as_deref())
+        {
+            self.state = ConnectionState::Connected;
+            return self.fail(
+                now,
+                ProtocolError::AuthenticationRejected {
+                    reason: rejected.reason,
+                },
+            );
         }
         self.state = ConnectionState::Connected;
         self.limits = ServerLimits::from_connack(&properties);

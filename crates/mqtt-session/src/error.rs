@@ -159,6 +159,8 @@ pub enum ProtocolError {
     TopicAliasOutOfRange { alias: u16, maximum: u16 },
     /// A PUBLISH with an empty topic and an alias the server never set on this connection.
     UnknownTopicAlias { alias: u16 },
+    /// The authenticator refused the server's authentication data.
+    AuthenticationRejected { reason: String },
 }
 
 impl ProtocolError {
@@ -169,6 +171,7 @@ impl ProtocolError {
             ProtocolError::TopicAliasNotAllowed
             | ProtocolError::TopicAliasOutOfRange { .. }
             | ProtocolError::UnknownTopicAlias { .. } => DisconnectReasonCode::TopicAliasInvalid,
+            ProtocolError::AuthenticationRejected { .. } => DisconnectReasonCode::NotAuthorized,
             _ => DisconnectReasonCode::ProtocolError,
         }
     }
@@ -205,6 +208,9 @@ impl fmt::Display for ProtocolError {
                     f,
                     "Topic Alias {alias} above the client's maximum of {maximum}"
                 )
+            }
+            ProtocolError::AuthenticationRejected { reason } => {
+                write!(f, "the server's authentication was rejected: {reason}")
             }
             ProtocolError::UnknownTopicAlias { alias } => {
                 write!(f, "Topic Alias {alias} was never set on this connection")

@@ -51,6 +51,8 @@ pub enum Event {
         packet_id: Option<PacketId>,
         error: UsageError,
     },
+    /// The server completed a re-authentication the client started (5.0 AUTH).
+    Reauthenticated,
     /// The connection is over. Send what `poll_transmit` still returns, then close the
     /// transport (if it is not closed already).
     Disconnected { reason: DisconnectReason },

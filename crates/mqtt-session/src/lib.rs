@@ -41,6 +41,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod auth;
 mod backoff;
 mod client;
 mod config;
@@ -50,6 +51,7 @@ mod session;
 mod time;
 mod timer;
 
+pub use auth::{AuthRejected, Authenticator};
 pub use backoff::Backoff;
 pub use bytes::Bytes;
 pub use client::{Client, ConnectionState};

@@ -45,6 +45,8 @@ pub struct Connection {
     offset: u64,
     closed: bool,
     buffer: Box<[u8]>,
+    /// The read timeout set on the socket, kept to save a system call per read.
+    read_timeout: Option<Duration>,
 }
 
 impl Connection {
@@ -75,6 +77,7 @@ impl Connection {
             offset: start.as_millis(),
             closed: false,
             buffer: vec![0; 64 * 1024].into_boxed_slice(),
+            read_timeout: None,
         };
         let now = connection.now();
         connection.client.handle_transport_opened(now);
@@ -147,8 +150,17 @@ impl Connection {
                 }
                 timeout = timeout.min(deadline - now);
             }
-            self.stream
-                .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
+            let timeout = timeout.max(Duration::from_millis(1));
+            // A shorter timeout than needed only means one more turn of the loop; a longer one
+            // would miss the deadline. Keep the one set while it is between half and all of
+            // what is needed.
+            if self
+                .read_timeout
+                .is_none_or(|set| set > timeout || set < timeout / 2)
+            {
+                self.stream.set_read_timeout(Some(timeout))?;
+                self.read_timeout = Some(timeout);
+            }
             match self.stream.read(&mut self.buffer) {
                 Ok(0) => self.close_transport(),
                 Ok(read) => {

