@@ -798,6 +798,7 @@ impl Discovery {
             }
         }
         let entity = Entity {
+            target: None,
             id: entity_id.clone(),
             name: entity_name.clone(),
             kind: discovery.build_kind(),

@@ -135,6 +135,7 @@ impl Device {
         match self.entities.iter_mut().find(|e| e.id == entity.id) {
             Some(existing) => {
                 entity.kind.keep_readings_from(&existing.kind);
+                entity.target = entity.target.or(existing.target.take());
                 *existing = entity;
             }
             None => self.entities.push(entity),
@@ -148,6 +149,9 @@ pub struct Entity {
     pub id: EntityId,
     pub name: String,
     pub kind: EntityKind,
+    /// Where the device says this entity is heading while it gets there (Homie 5 `$target`),
+    /// as the device wrote it; `None` once it has arrived or when the convention says nothing.
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

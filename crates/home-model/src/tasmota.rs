@@ -338,6 +338,7 @@ impl Tasmota {
             .map(|i| key(*i))
             .filter(|k| Some(k) != device.light_power.as_ref())
             .map(|k| Entity {
+                target: None,
                 id: id.entity(&k),
                 name: device.power_name(&k),
                 kind: EntityKind::Switch(Switch::default()),
@@ -486,6 +487,7 @@ fn is_output(entity: &Entity) -> bool {
 
 fn light_entity(device: &TasmotaDevice, name: String) -> Entity {
     Entity {
+        target: None,
         id: device.id.entity("light"),
         name,
         kind: EntityKind::Light(Light {
@@ -571,6 +573,7 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
                 continue;
             }
             model.upsert_entity(Entity {
+                target: None,
                 id: id.clone(),
                 name: device.power_name(key),
                 kind: EntityKind::Switch(Switch::default()),
@@ -688,6 +691,7 @@ fn read_sensors(id: &DeviceId, sensors: &Value, now_ms: u64, store: &mut Store<'
         if model.entity(&entity_id).is_none() {
             added = true;
             model.upsert_entity(Entity {
+                target: None,
                 id: entity_id.clone(),
                 name,
                 kind: EntityKind::Sensor(Sensor {

@@ -343,6 +343,7 @@ impl Bridge {
             let entities: Vec<Entity> = exposed
                 .iter()
                 .map(|e| Entity {
+                    target: None,
                     id: e.entity.clone(),
                     name: entity_name(&e.binding, e.entity.key()),
                     kind: kind_of(&e.binding),
@@ -414,6 +415,7 @@ impl Bridge {
             model.name = name.to_owned();
             model.model = Some("Group".into());
             let entity = Entity {
+                target: None,
                 id: exposed[0].entity.clone(),
                 name: name.to_owned(),
                 kind: kind_of(&exposed[0].binding),
