@@ -557,12 +557,15 @@ pub(crate) struct Discovery {
     entities: BTreeMap<EntityId, DiscoveryConfig>,
     routes: BTreeMap<String, Vec<(EntityId, Route)>>,
     home_assistant_online: Option<bool>,
+    /// Set when the Zigbee2MQTT adapter reads the same devices natively.
+    skip_zigbee2mqtt: bool,
 }
 
 impl Discovery {
-    pub fn new(prefix: String) -> Discovery {
+    pub fn new(prefix: String, skip_zigbee2mqtt: bool) -> Discovery {
         Discovery {
             prefix,
+            skip_zigbee2mqtt,
             by_config_topic: BTreeMap::new(),
             entities: BTreeMap::new(),
             routes: BTreeMap::new(),
@@ -738,7 +741,9 @@ impl Discovery {
                 format!("platform {platform_name:?} is not supported"),
             );
         };
-        if config.get("origin").and_then(|o| o.str_at("name")) == Some("Zigbee2MQTT") {
+        if self.skip_zigbee2mqtt
+            && config.get("origin").and_then(|o| o.str_at("name")) == Some("Zigbee2MQTT")
+        {
             // Zigbee2MQTT announces its devices natively too; reading both would show each twice.
             return store.problem(
                 topic,
@@ -818,7 +823,7 @@ impl Discovery {
             device.manufacturer = text("manufacturer").or(device.manufacturer.take());
             device.model = text("model").or(device.model.take());
             device.sw_version = text("sw_version").or(device.sw_version.take());
-            device.room = text("suggested_area").or(device.room.take());
+            device.suggested_room = text("suggested_area").or(device.suggested_room.take());
         }
         device.upsert_entity(entity);
         // Availability readings survive a repeated config of the same topics.
@@ -1520,4 +1525,4 @@ fn default_light_command(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

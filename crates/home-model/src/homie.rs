@@ -1031,4 +1031,4 @@ fn apply_values(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -49,6 +49,10 @@
 //! assert_eq!(out[0].payload, r#"{"state":"ON","brightness":255}"#);
 //! ```
 
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
+
 mod color;
 mod command;
 mod home;

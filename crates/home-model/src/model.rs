@@ -99,9 +99,12 @@ pub struct Device {
     pub model: Option<String>,
     pub sw_version: Option<String>,
     pub convention: Convention,
-    /// The room the convention names (HA `suggested_area`, Zigbee2MQTT `area`); `None` when it
-    /// names none, and the app lets the user choose.
+    /// The room the device is in: the user's choice ([`crate::Home::set_room`]) if there is
+    /// one, otherwise the convention's suggestion.
     pub room: Option<String>,
+    /// The room the convention names (HA `suggested_area`, Zigbee2MQTT `area`); `None` when it
+    /// names none.
+    pub suggested_room: Option<String>,
     pub availability: Availability,
     pub entities: Vec<Entity>,
 }
@@ -116,6 +119,7 @@ impl Device {
             sw_version: None,
             convention,
             room: None,
+            suggested_room: None,
             availability: Availability::Unknown,
             entities: Vec::new(),
         }

@@ -85,7 +85,7 @@ impl TasmotaDevice {
             .and_then(|n| n.parse::<usize>().ok())
             .unwrap_or(1);
         self.relay_names
-            .get(index - 1)
+            .get(index.wrapping_sub(1))
             .cloned()
             .flatten()
             .unwrap_or_else(|| {
@@ -632,7 +632,9 @@ fn unit_for(field: &str, sensors: &Value) -> Option<String> {
 
 fn device_class_for(field: &str) -> Option<&'static str> {
     Some(match field {
-        "Temperature" | "DewPoint" => "temperature",
+        // Not DewPoint: it is in degrees but is not the room's temperature, and would skew
+        // a room's average.
+        "Temperature" => "temperature",
         "Humidity" => "humidity",
         "Pressure" | "SeaPressure" => "pressure",
         "Illuminance" => "illuminance",
@@ -716,4 +718,4 @@ fn read_sensors(id: &DeviceId, sensors: &Value, now_ms: u64, store: &mut Store<'
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

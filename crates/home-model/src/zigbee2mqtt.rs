@@ -339,7 +339,7 @@ impl Bridge {
             model.manufacturer = text(definition, "vendor").or(text(device, "manufacturer"));
             model.model = text(definition, "model").or(text(device, "model_id"));
             model.sw_version = text(device, "software_build_id");
-            model.room = text(device, "area").or(model.room.take());
+            model.suggested_room = text(device, "area").or(model.suggested_room.take());
             let entities: Vec<Entity> = exposed
                 .iter()
                 .map(|e| Entity {
@@ -1105,4 +1105,4 @@ fn apply_state(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -33,10 +33,10 @@ fn sensor<'a>(home: &'a Home, id: &str) -> &'a Sensor {
     }
 }
 
-const KITCHEN: &str = r#"{"~":"homeassistant/light/kitchen","name":"Kitchen","unique_id":"kitchen_light","cmd_t":"~/set","stat_t":"~/state","schema":"json","brightness":true,"supported_color_modes":["color_temp"]}"#;
+pub(crate) const KITCHEN: &str = r#"{"~":"homeassistant/light/kitchen","name":"Kitchen","unique_id":"kitchen_light","cmd_t":"~/set","stat_t":"~/state","schema":"json","brightness":true,"supported_color_modes":["color_temp"]}"#;
 
 /// A json-schema colour bulb as an ESP firmware announces it, with a device block.
-const DESK_BULB: &str = r#"{
+pub(crate) const DESK_BULB: &str = r#"{
   "name": null,
   "uniq_id": "desk_bulb_01",
   "schema": "json",
@@ -253,7 +253,7 @@ fn command_for_a_feature_the_light_lacks_is_refused() {
 }
 
 /// A default-schema RGB light with separate topics, as a Tasmota-style bridge announces it.
-const PORCH: &str = r#"{
+pub(crate) const PORCH: &str = r#"{
   "name": "Porch",
   "unique_id": "porch_light",
   "command_topic": "porch/light/switch",
@@ -371,7 +371,7 @@ fn a_later_config_replaces_the_earlier_one_and_keeps_the_reading() {
 }
 
 /// A device-based discovery config: one device, several components sharing availability.
-const WEATHER_STATION: &str = r#"{
+pub(crate) const WEATHER_STATION: &str = r#"{
   "dev": {"ids": "ws-2000-ab12", "name": "Weather station", "mf": "Bresser", "mdl": "WS2000", "sa": "Garden"},
   "o": {"name": "rtl_433", "sw": "23.11", "url": "https://triq.org"},
   "avty_t": "weather/ws/status",

@@ -29,7 +29,7 @@ fn sensor<'a>(home: &'a Home, id: &str) -> &'a Sensor {
 }
 
 /// A Homie 4 device as homie-esp8266 announces it: a dimmable lamp node and a climate node.
-const HOMIE4_LAMP: &[(&str, &str)] = &[
+pub(crate) const HOMIE4_LAMP: &[(&str, &str)] = &[
     ("homie/kitchen-lamp/$homie", "4.0.0"),
     ("homie/kitchen-lamp/$name", "Kitchen lamp"),
     ("homie/kitchen-lamp/$state", "ready"),
@@ -240,11 +240,11 @@ fn homie4_node_removed_from_nodes_removes_its_entities() {
     assert!(changes.removed.contains(&DeviceId::from(LAMP4)));
 }
 
-const DESK_LAMP: &str = r#"{"homie":"5.0","name":"Desk lamp","version":7,"nodes":{"light":{"name":"Lamp","properties":{"power":{"datatype":"boolean","settable":true},"brightness":{"datatype":"integer","format":"0:100","unit":"%","settable":true}}}}}"#;
+pub(crate) const DESK_LAMP: &str = r#"{"homie":"5.0","name":"Desk lamp","version":7,"nodes":{"light":{"name":"Lamp","properties":{"power":{"datatype":"boolean","settable":true},"brightness":{"datatype":"integer","format":"0:100","unit":"%","settable":true}}}}}"#;
 
 /// A Homie 5 thermostat with a non-retained event, a float setpoint with a step and an
 /// HSV/RGB colour ring.
-const THERMOSTAT: &str = r#"{
+pub(crate) const THERMOSTAT: &str = r#"{
   "homie": "5.0", "name": "Hall thermostat", "version": 3, "type": "thermostat",
   "nodes": {
     "thermostat": {"name": "Thermostat", "properties": {

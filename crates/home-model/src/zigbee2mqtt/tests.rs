@@ -5,7 +5,7 @@ use crate::{
 
 /// `zigbee2mqtt/bridge/devices` with the coordinator, a Philips Hue colour bulb (friendly name
 /// with a `/`), an Aqara temperature sensor and a two-channel relay with endpoints.
-const DEVICES: &str = r#"[
+pub(crate) const DEVICES: &str = r#"[
   {"ieee_address":"0x00124b0022ab1234","type":"Coordinator","network_address":0,"friendly_name":"Coordinator","definition":null},
   {"ieee_address":"0x0017880104e45517","type":"Router","network_address":29159,"supported":true,
    "friendly_name":"Living room/Floor lamp","disabled":false,"description":"By the sofa",
@@ -47,7 +47,7 @@ const DEVICES: &str = r#"[
      ]}}
 ]"#;
 
-const GROUPS: &str = r#"[
+pub(crate) const GROUPS: &str = r#"[
   {"id":1,"friendly_name":"Living room lights","description":null,"scenes":[],
    "members":[{"ieee_address":"0x0017880104e45517","endpoint":11}]},
   {"id":2,"friendly_name":"Empty group","scenes":[],"members":[]}
