@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::model::Light;
+
 /// A user's request to one entity. Fields left `None` are left as they are.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -113,3 +115,54 @@ impl fmt::Display for CommandError {
 }
 
 impl std::error::Error for CommandError {}
+
+/// `Command::Light`'s fields, to pass around as one.
+pub(crate) struct LightRequest {
+    pub on: Option<bool>,
+    pub brightness: Option<f32>,
+    pub color_temp: Option<u16>,
+    pub hue_sat: Option<(f32, f32)>,
+    pub effect: Option<String>,
+}
+
+impl LightRequest {
+    /// Refuses a request for what the light cannot do, before anything is sent.
+    pub fn check(&self, light: &Light) -> Result<(), CommandError> {
+        if self.brightness.is_some() && !light.features.brightness {
+            return Err(CommandError::Unsupported("brightness"));
+        }
+        if self.color_temp.is_some() && light.features.color_temp.is_none() {
+            return Err(CommandError::Unsupported("colour temperature"));
+        }
+        if self.hue_sat.is_some() && !light.features.color {
+            return Err(CommandError::Unsupported("colour"));
+        }
+        if let Some(effect) = &self.effect
+            && !light.features.effects.contains(effect)
+        {
+            return Err(CommandError::Unsupported("this effect"));
+        }
+        Ok(())
+    }
+
+    /// The colour temperature clamped to the light's range.
+    pub fn clamped_color_temp(&self, light: &Light) -> Option<u16> {
+        let (min, max) = light.features.color_temp?;
+        self.color_temp.map(|ct| ct.clamp(min, max.max(min)))
+    }
+}
+
+/// Brightness 0.0..=1.0 on a device scale of `0..=scale`, rounded; any non-zero request stays
+/// at least 1 so that "a little light" does not become "off".
+pub(crate) fn scale_brightness(brightness: f32, scale: f64) -> f64 {
+    let b = f64::from(brightness.clamp(0.0, 1.0));
+    let v = (b * scale).round();
+    if b > 0.0 && v < 1.0 { 1.0 } else { v }
+}
+
+pub(crate) fn number_text(n: f64) -> String {
+    let mut s = String::new();
+    // Writing to a String cannot fail.
+    let _ = crate::json::write_number(n, &mut s);
+    s
+}

@@ -3,10 +3,17 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::command::{Command, CommandError, Outgoing};
+#[cfg(feature = "homeassistant")]
+use crate::homeassistant;
+#[cfg(feature = "homie")]
+use crate::homie;
 use crate::model::{
     Availability, Convention, Device, DeviceId, Entity, EntityId, EntityKind, Sensor, SensorValue,
 };
-use crate::{homeassistant, homie, tasmota, zigbee2mqtt};
+#[cfg(feature = "tasmota")]
+use crate::tasmota;
+#[cfg(feature = "zigbee2mqtt")]
+use crate::zigbee2mqtt;
 
 /// Which conventions to read and where they live on the broker. `None` turns one off.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,9 +198,13 @@ const KEPT_PROBLEMS: usize = 64;
 pub struct Home {
     config: HomeConfig,
     devices: BTreeMap<DeviceId, Device>,
+    #[cfg(feature = "homeassistant")]
     homeassistant: Option<homeassistant::Discovery>,
+    #[cfg(feature = "zigbee2mqtt")]
     zigbee2mqtt: Option<zigbee2mqtt::Bridge>,
+    #[cfg(feature = "tasmota")]
     tasmota: Option<tasmota::Tasmota>,
+    #[cfg(feature = "homie")]
     homie: Option<homie::Homie>,
     held: VecDeque<(String, Vec<u8>)>,
     problems: VecDeque<Problem>,
@@ -204,12 +215,16 @@ pub struct Home {
 impl Home {
     pub fn new(config: HomeConfig) -> Home {
         Home {
-            homeassistant: config
-                .ha_prefix
-                .clone()
-                .map(|prefix| homeassistant::Discovery::new(prefix, config.z2m_base.is_some())),
+            #[cfg(feature = "homeassistant")]
+            homeassistant: config.ha_prefix.clone().map(|prefix| {
+                let z2m_native = cfg!(feature = "zigbee2mqtt") && config.z2m_base.is_some();
+                homeassistant::Discovery::new(prefix, z2m_native)
+            }),
+            #[cfg(feature = "zigbee2mqtt")]
             zigbee2mqtt: config.z2m_base.clone().map(zigbee2mqtt::Bridge::new),
+            #[cfg(feature = "tasmota")]
             tasmota: config.tasmota.then(tasmota::Tasmota::default),
+            #[cfg(feature = "homie")]
             homie: config.homie_root.clone().map(homie::Homie::new),
             config,
             devices: BTreeMap::new(),
@@ -226,17 +241,23 @@ impl Home {
     /// The topic filters to subscribe to. Grows as Home Assistant discovery names state and
     /// availability topics (see [`Changes::subscriptions_changed`]).
     pub fn subscriptions(&self) -> Vec<String> {
-        let mut fixed = Vec::new();
+        #[allow(unused_mut)]
+        let mut fixed: Vec<String> = Vec::new();
+        #[cfg(feature = "zigbee2mqtt")]
         if let Some(z2m) = &self.zigbee2mqtt {
             fixed.extend(z2m.subscriptions());
         }
+        #[cfg(feature = "tasmota")]
         if let Some(tasmota) = &self.tasmota {
             fixed.extend(tasmota.subscriptions());
         }
+        #[cfg(feature = "homie")]
         if let Some(homie) = &self.homie {
             fixed.extend(homie.subscriptions());
         }
-        let mut all = Vec::new();
+        #[allow(unused_mut)]
+        let mut all: Vec<String> = Vec::new();
+        #[cfg(feature = "homeassistant")]
         if let Some(ha) = &self.homeassistant {
             all.extend(ha.fixed_subscriptions());
             // A state topic under a filter already subscribed needs no filter of its own.
@@ -324,16 +345,21 @@ impl Home {
         };
         // Every adapter sees every message: a Zigbee2MQTT state topic can also be the state
         // topic of a Home Assistant discovery config.
+        #[allow(unused_mut)]
         let mut claim = Claim::NotMine;
+        #[cfg(feature = "homeassistant")]
         if let Some(ha) = &mut self.homeassistant {
             claim = claim.or(ha.handle(&message, &mut store));
         }
+        #[cfg(feature = "zigbee2mqtt")]
         if let Some(z2m) = &mut self.zigbee2mqtt {
             claim = claim.or(z2m.handle(&message, &mut store));
         }
+        #[cfg(feature = "tasmota")]
         if let Some(tasmota) = &mut self.tasmota {
             claim = claim.or(tasmota.handle(&message, &mut store));
         }
+        #[cfg(feature = "homie")]
         if let Some(homie) = &mut self.homie {
             claim = claim.or(homie.handle(&message, &mut store));
         }
@@ -426,14 +452,21 @@ impl Home {
 
     /// Whether Home Assistant said it is online on `<prefix>/status` (`None`: not heard).
     pub fn home_assistant_online(&self) -> Option<bool> {
-        self.homeassistant
+        #[cfg(feature = "homeassistant")]
+        return self
+            .homeassistant
             .as_ref()
-            .and_then(|ha| ha.home_assistant_online())
+            .and_then(|ha| ha.home_assistant_online());
+        #[cfg(not(feature = "homeassistant"))]
+        None
     }
 
     /// Whether the Zigbee2MQTT bridge said it is online (`None`: not heard).
     pub fn zigbee2mqtt_online(&self) -> Option<bool> {
-        self.zigbee2mqtt.as_ref().and_then(|z2m| z2m.online())
+        #[cfg(feature = "zigbee2mqtt")]
+        return self.zigbee2mqtt.as_ref().and_then(|z2m| z2m.online());
+        #[cfg(not(feature = "zigbee2mqtt"))]
+        None
     }
 
     /// The messages that carry `command` to the entity, in its convention's form.
@@ -448,26 +481,36 @@ impl Home {
             .ok_or(CommandError::UnknownEntity)?;
         let target = device.entity(entity).ok_or(CommandError::UnknownEntity)?;
         match device.convention {
+            #[cfg(feature = "homeassistant")]
             Convention::HomeAssistant => self
                 .homeassistant
                 .as_ref()
                 .ok_or(CommandError::UnknownEntity)?
                 .command(target, command),
+            #[cfg(feature = "zigbee2mqtt")]
             Convention::Zigbee2Mqtt => self
                 .zigbee2mqtt
                 .as_ref()
                 .ok_or(CommandError::UnknownEntity)?
                 .command(device, target, command),
+            #[cfg(feature = "tasmota")]
             Convention::Tasmota => self
                 .tasmota
                 .as_ref()
                 .ok_or(CommandError::UnknownEntity)?
                 .command(device, target, command),
+            #[cfg(feature = "homie")]
             Convention::Homie4 | Convention::Homie5 => self
                 .homie
                 .as_ref()
                 .ok_or(CommandError::UnknownEntity)?
                 .command(device, target, command),
+            // A device of a convention compiled out cannot exist.
+            #[allow(unreachable_patterns)]
+            _ => {
+                let _ = command;
+                Err(CommandError::UnknownEntity)
+            }
         }
     }
 }
@@ -486,7 +529,14 @@ pub fn topic_matches(filter: &str, topic: &str) -> bool {
     levels.next().is_none()
 }
 
-#[cfg(test)]
+// These read every convention's test payloads into one Home.
+#[cfg(all(
+    test,
+    feature = "homeassistant",
+    feature = "zigbee2mqtt",
+    feature = "tasmota",
+    feature = "homie"
+))]
 mod tests {
     use super::*;
 

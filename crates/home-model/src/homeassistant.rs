@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::color;
-use crate::command::{Command, CommandError, CoverCommand, Outgoing};
+use crate::command::{
+    Command, CommandError, CoverCommand, LightRequest, Outgoing, number_text, scale_brightness,
+};
 use crate::home::{Claim, Message, Store};
 use crate::json::{Value, object};
 use crate::model::{
@@ -738,9 +740,13 @@ impl Discovery {
         let Some(platform) = Platform::parse(platform_name) else {
             return store.problem(
                 topic,
-                format!("platform {platform_name:?} is not supported"),
+                format!("platform \"{platform_name}\" is not supported"),
             );
         };
+        if platform == Platform::Light && config.str_at("schema") == Some("template") {
+            // Template lights build every payload from templates this crate does not evaluate.
+            return store.problem(topic, "light schema \"template\" is not supported");
+        }
         if self.skip_zigbee2mqtt
             && config.get("origin").and_then(|o| o.str_at("name")) == Some("Zigbee2MQTT")
         {
@@ -897,7 +903,7 @@ impl Discovery {
         } else {
             store.problem(
                 message.topic,
-                format!("availability payload {text:?} is neither available nor not"),
+                format!("availability payload \"{text}\" is neither available nor not"),
             );
             return false;
         };
@@ -1048,7 +1054,7 @@ fn apply_state(
     let number = || {
         rendered
             .as_f64()
-            .ok_or_else(|| format!("{text:?} is not a number"))
+            .ok_or_else(|| format!("\"{text}\" is not a number"))
     };
     match kind {
         EntityKind::Light(light) => match key {
@@ -1060,7 +1066,7 @@ fn apply_state(
                         ["state_on", "payload_on"],
                         ["state_off", "payload_off"],
                     )
-                    .ok_or_else(|| format!("light state {text:?} is neither on nor off"))?,
+                    .ok_or_else(|| format!("light state \"{text}\" is neither on nor off"))?,
                 );
             }
             "brightness_state_topic" => {
@@ -1088,7 +1094,7 @@ fn apply_state(
                     ["state_on", "payload_on"],
                     ["state_off", "payload_off"],
                 )
-                .ok_or_else(|| format!("switch state {text:?} is neither on nor off"))?,
+                .ok_or_else(|| format!("switch state \"{text}\" is neither on nor off"))?,
             );
         }
         EntityKind::BinarySensor(sensor) => {
@@ -1099,7 +1105,7 @@ fn apply_state(
                     ["payload_on", "payload_on"],
                     ["payload_off", "payload_off"],
                 )
-                .ok_or_else(|| format!("binary sensor state {text:?} is neither on nor off"))?,
+                .ok_or_else(|| format!("binary sensor state \"{text}\" is neither on nor off"))?,
             );
         }
         EntityKind::Sensor(sensor) => {
@@ -1112,7 +1118,7 @@ fn apply_state(
                     sensor.history.push(now_ms, n, history_len);
                 }
                 _ if textual => sensor.value = Some(SensorValue::Text(text)),
-                _ => return Err(format!("sensor with a unit sent {text:?}, not a number")),
+                _ => return Err(format!("sensor with a unit sent \"{text}\", not a number")),
             }
         }
         EntityKind::Climate(climate) => match key {
@@ -1146,7 +1152,7 @@ fn apply_state(
                     CoverState::Stopped
                 } else {
                     return Err(format!(
-                        "cover state {text:?} is not one of the configured states"
+                        "cover state \"{text}\" is not one of the configured states"
                     ));
                 });
             }
@@ -1170,7 +1176,7 @@ fn apply_state(
                         ["payload_on", "payload_on"],
                         ["payload_off", "payload_off"],
                     )
-                    .ok_or_else(|| format!("fan state {text:?} is neither on nor off"))?,
+                    .ok_or_else(|| format!("fan state \"{text}\" is neither on nor off"))?,
                 );
             }
         },
@@ -1194,7 +1200,7 @@ fn read_json_light_state(
     match state.str_at("state") {
         Some("ON") => light.on = Some(true),
         Some("OFF") => light.on = Some(false),
-        Some(other) => return Err(format!("light state {other:?} is neither ON nor OFF")),
+        Some(other) => return Err(format!("light state \"{other}\" is neither ON nor OFF")),
         None => {}
     }
     if let Some(b) = state.f64_at("brightness") {
@@ -1348,57 +1354,6 @@ fn command_messages(
         (EntityKind::Sensor(_) | EntityKind::BinarySensor(_), _) => Err(CommandError::ReadOnly),
         _ => Err(CommandError::WrongKind),
     }
-}
-
-/// `Command::Light`'s fields, to pass around as one.
-pub(crate) struct LightRequest {
-    pub on: Option<bool>,
-    pub brightness: Option<f32>,
-    pub color_temp: Option<u16>,
-    pub hue_sat: Option<(f32, f32)>,
-    pub effect: Option<String>,
-}
-
-impl LightRequest {
-    /// Refuses a request for what the light cannot do, before anything is sent.
-    pub fn check(&self, light: &Light) -> Result<(), CommandError> {
-        if self.brightness.is_some() && !light.features.brightness {
-            return Err(CommandError::Unsupported("brightness"));
-        }
-        if self.color_temp.is_some() && light.features.color_temp.is_none() {
-            return Err(CommandError::Unsupported("colour temperature"));
-        }
-        if self.hue_sat.is_some() && !light.features.color {
-            return Err(CommandError::Unsupported("colour"));
-        }
-        if let Some(effect) = &self.effect
-            && !light.features.effects.contains(effect)
-        {
-            return Err(CommandError::Unsupported("this effect"));
-        }
-        Ok(())
-    }
-
-    /// The colour temperature clamped to the light's range.
-    pub fn clamped_color_temp(&self, light: &Light) -> Option<u16> {
-        let (min, max) = light.features.color_temp?;
-        self.color_temp.map(|ct| ct.clamp(min, max.max(min)))
-    }
-}
-
-/// Brightness 0.0..=1.0 on a device scale of `0..=scale`, rounded; any non-zero request stays
-/// at least 1 so that "a little light" does not become "off".
-pub(crate) fn scale_brightness(brightness: f32, scale: f64) -> f64 {
-    let b = f64::from(brightness.clamp(0.0, 1.0));
-    let v = (b * scale).round();
-    if b > 0.0 && v < 1.0 { 1.0 } else { v }
-}
-
-pub(crate) fn number_text(n: f64) -> String {
-    let mut s = String::new();
-    // Writing to a String cannot fail.
-    let _ = crate::json::write_number(n, &mut s);
-    s
 }
 
 fn json_light_command(

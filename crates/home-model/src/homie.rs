@@ -9,9 +9,8 @@
 use std::collections::BTreeMap;
 
 use crate::color;
-use crate::command::{Command, CommandError, Outgoing};
+use crate::command::{Command, CommandError, LightRequest, Outgoing, number_text};
 use crate::home::{Claim, Message, Store};
-use crate::homeassistant::{LightRequest, number_text};
 use crate::json::Value;
 use crate::model::{
     Availability, BinarySensor, Convention, Device, DeviceId, Entity, EntityKind, Light,

@@ -6,9 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::command::{Command, CommandError, Outgoing};
+use crate::command::{Command, CommandError, LightRequest, Outgoing, number_text};
 use crate::home::{Claim, Message, Store, topic_matches};
-use crate::homeassistant::{LightRequest, number_text};
 use crate::json::Value;
 use crate::model::{
     Availability, Convention, Device, DeviceId, Entity, EntityId, EntityKind, Light, LightFeatures,
@@ -184,7 +183,7 @@ impl Tasmota {
                 } else {
                     store.problem(
                         message.topic,
-                        format!("last will {text:?} is neither online nor offline"),
+                        format!("last will \"{text}\" is neither online nor offline"),
                     );
                     return Claim::Mine;
                 };
@@ -219,7 +218,7 @@ impl Tasmota {
                 }
                 _ => store.problem(
                     message.topic,
-                    format!("power state {text:?} is neither ON nor OFF"),
+                    format!("power state \"{text}\" is neither ON nor OFF"),
                 ),
             },
             _ => {}

@@ -6,9 +6,10 @@
 use std::collections::BTreeMap;
 
 use crate::color;
-use crate::command::{Command, CommandError, CoverCommand, Outgoing};
+use crate::command::{
+    Command, CommandError, CoverCommand, LightRequest, Outgoing, scale_brightness,
+};
 use crate::home::{Claim, Message, Store};
-use crate::homeassistant::{LightRequest, scale_brightness};
 use crate::json::{Value, object};
 use crate::model::{
     Availability, BinarySensor, Climate, Convention, Cover, CoverState, Device, DeviceId, Entity,
@@ -302,7 +303,10 @@ impl Bridge {
     fn read_devices(&mut self, devices: &[Value], topic: &str, store: &mut Store<'_>) {
         let mut seen = Vec::new();
         for device in devices {
-            if device.str_at("type") == Some("Coordinator") {
+            // The coordinator is the bridge itself; a disabled device is hidden on purpose.
+            if device.str_at("type") == Some("Coordinator")
+                || device.bool_at("disabled") == Some(true)
+            {
                 continue;
             }
             let (Some(ieee), Some(name)) = (
@@ -881,12 +885,12 @@ fn entity_name(binding: &Binding, key: &str) -> String {
     let words = if base.is_empty() {
         key.replace('_', " ")
     } else {
-        key.replacen(&base.to_lowercase(), base, 1)
+        key.replacen(&base.to_ascii_lowercase(), base, 1)
             .replace('_', " ")
     };
     let mut chars = words.chars();
     chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
+        first.to_ascii_uppercase().to_string() + chars.as_str()
     })
 }
 

@@ -776,6 +776,7 @@ fn malformed_config_is_a_problem_not_a_panic() {
     assert!(home.problems().count() >= 5);
 }
 
+#[cfg(feature = "zigbee2mqtt")]
 #[test]
 fn zigbee2mqtt_discovery_is_skipped_in_favour_of_the_native_device() {
     let mut home = home();
@@ -787,4 +788,13 @@ fn zigbee2mqtt_discovery_is_skipped_in_favour_of_the_native_device() {
     );
     assert_eq!(home.devices().count(), 0);
     assert_eq!(changes.problems.len(), 1);
+}
+
+#[test]
+fn template_schema_light_is_reported_as_unsupported() {
+    let mut home = home();
+    let config = r#"{"name":"Strip","uniq_id":"strip","schema":"template","cmd_t":"strip/set","command_on_template":"on,{{ brightness }}","command_off_template":"off","stat_t":"strip/state","state_template":"{{ value.split(',')[0] }}"}"#;
+    let changes = send(&mut home, "homeassistant/light/strip/config", config);
+    assert!(changes.problems[0].reason.contains("template"));
+    assert_eq!(home.devices().count(), 0);
 }

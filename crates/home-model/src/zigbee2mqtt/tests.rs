@@ -525,3 +525,18 @@ fn malformed_zigbee2mqtt_payloads_are_problems_not_panics() {
     assert_eq!(light(&home, "z2m:0x0017880104e45517/light").on, None);
     assert_eq!(home.devices().count(), 3);
 }
+
+#[test]
+fn disabled_devices_are_not_shown() {
+    let mut home = Home::new(HomeConfig::default());
+    send(
+        &mut home,
+        "zigbee2mqtt/bridge/devices",
+        &DEVICES.replace(
+            r#""friendly_name":"Bedroom climate","disabled":false"#,
+            r#""friendly_name":"Bedroom climate","disabled":true"#,
+        ),
+    );
+    assert!(home.device(&DeviceId::from(AQARA)).is_none());
+    assert_eq!(home.devices().count(), 2);
+}
