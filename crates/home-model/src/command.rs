@@ -145,6 +145,22 @@ impl LightRequest {
         Ok(())
     }
 
+    /// Turning off wins over everything else in the request: a light told "off, at 40 %"
+    /// is told only "off", in every convention alike.
+    pub fn off_alone(self) -> LightRequest {
+        if self.on == Some(false) {
+            LightRequest {
+                on: Some(false),
+                brightness: None,
+                color_temp: None,
+                hue_sat: None,
+                effect: None,
+            }
+        } else {
+            self
+        }
+    }
+
     /// The colour temperature clamped to the light's range.
     pub fn clamped_color_temp(&self, light: &Light) -> Option<u16> {
         let (min, max) = light.features.color_temp?;

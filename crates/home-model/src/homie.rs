@@ -644,6 +644,7 @@ impl Homie {
                     effect,
                 };
                 request.check(light)?;
+                let request = request.off_alone();
                 let mut out = Vec::new();
                 if let Some(b) = request.brightness {
                     let p = settable(brightness, "brightness")?;

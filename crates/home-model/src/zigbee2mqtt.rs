@@ -604,6 +604,7 @@ impl Bridge {
                     effect: fx,
                 };
                 request.check(light)?;
+                let request = request.off_alone();
                 let mut members = Vec::new();
                 if let Some(on) = request.on {
                     let state = settable(state, "switching")?;

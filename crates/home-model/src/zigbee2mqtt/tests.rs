@@ -540,3 +540,17 @@ fn disabled_devices_are_not_shown() {
     assert!(home.device(&DeviceId::from(AQARA)).is_none());
     assert_eq!(home.devices().count(), 2);
 }
+
+#[test]
+fn turning_a_light_off_sends_only_the_off() {
+    let home = home();
+    let off_at_40 = Command::Light {
+        on: Some(false),
+        brightness: Some(0.4),
+        color_temp: None,
+        hue_sat: None,
+        effect: None,
+    };
+    let out = home.command(&lamp(), off_at_40).expect("command");
+    assert_eq!(out[0].payload, r#"{"state":"OFF"}"#);
+}
