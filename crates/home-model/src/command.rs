@@ -36,6 +36,25 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether every number in the command is finite.
+    pub(crate) fn is_finite(&self) -> bool {
+        match self {
+            Command::Light {
+                brightness,
+                hue_sat,
+                ..
+            } => {
+                brightness.is_none_or(f32::is_finite)
+                    && hue_sat.is_none_or(|(h, s)| h.is_finite() && s.is_finite())
+            }
+            Command::Climate {
+                target_temperature, ..
+            } => target_temperature.is_none_or(f64::is_finite),
+            Command::Number(n) => n.is_finite(),
+            _ => true,
+        }
+    }
+
     /// A light command that only switches the light.
     pub fn light_on(on: bool) -> Command {
         Command::Light {
@@ -101,6 +120,8 @@ pub enum CommandError {
     /// The entity cannot do this part of the command (colour on a white-only bulb, a position
     /// on a cover without one); names what.
     Unsupported(&'static str),
+    /// A number in the command is not finite (NaN or infinite): nothing a device could take.
+    NotANumber,
 }
 
 impl fmt::Display for CommandError {
@@ -110,6 +131,7 @@ impl fmt::Display for CommandError {
             CommandError::WrongKind => f.write_str("command does not fit this kind of entity"),
             CommandError::ReadOnly => f.write_str("entity cannot be set"),
             CommandError::Unsupported(what) => write!(f, "entity does not support {what}"),
+            CommandError::NotANumber => f.write_str("a number in the command is not finite"),
         }
     }
 }
@@ -181,4 +203,22 @@ pub(crate) fn number_text(n: f64) -> String {
     // Writing to a String cannot fail.
     let _ = crate::json::write_number(n, &mut s);
     s
+}
+
+/// `value` limited to `min..=max` where the device names them. Unlike `f64::clamp` this cannot
+/// panic on bounds from the network that are reversed or not numbers: a bound that is not a
+/// number is ignored, and with reversed bounds the stated minimum wins.
+pub(crate) fn clamp_between(value: f64, min: Option<f64>, max: Option<f64>) -> f64 {
+    let mut value = value;
+    if let Some(max) = max.filter(|m| !m.is_nan())
+        && value > max
+    {
+        value = max;
+    }
+    if let Some(min) = min.filter(|m| !m.is_nan())
+        && value < min
+    {
+        value = min;
+    }
+    value
 }

@@ -480,6 +480,9 @@ impl Home {
             .get(&entity.device())
             .ok_or(CommandError::UnknownEntity)?;
         let target = device.entity(entity).ok_or(CommandError::UnknownEntity)?;
+        if !command.is_finite() {
+            return Err(CommandError::NotANumber);
+        }
         match device.convention {
             #[cfg(feature = "homeassistant")]
             Convention::HomeAssistant => self

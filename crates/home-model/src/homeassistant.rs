@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::color;
 use crate::command::{
-    Command, CommandError, CoverCommand, LightRequest, Outgoing, number_text, scale_brightness,
+    Command, CommandError, CoverCommand, LightRequest, Outgoing, clamp_between, number_text,
+    scale_brightness,
 };
 use crate::home::{Claim, Message, Store};
 use crate::json::{Value, object};
@@ -1019,14 +1020,17 @@ fn on_off(
 
 fn pair(text: &str) -> Option<(f32, f32)> {
     let (a, b) = text.split_once(',')?;
-    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+    let number = |t: &str| t.trim().parse::<f32>().ok().filter(|n| n.is_finite());
+    Some((number(a)?, number(b)?))
 }
 
 fn triple(text: &str) -> Option<(f32, f32, f32)> {
-    let mut parts = text.split(',').map(|p| p.trim().parse::<f32>());
-    let r = parts.next()?.ok()?;
-    let g = parts.next()?.ok()?;
-    let b = parts.next()?.ok()?;
+    let mut parts = text
+        .split(',')
+        .map(|p| p.trim().parse::<f32>().ok().filter(|n| n.is_finite()));
+    let r = parts.next()??;
+    let g = parts.next()??;
+    let b = parts.next()??;
     parts.next().is_none().then_some((r, g, b))
 }
 
@@ -1342,10 +1346,14 @@ fn command_messages(
             }
             Ok(out)
         }
-        (EntityKind::Number(_), Command::Number(n)) => Ok(vec![d.publish(
-            d.command_topic("command_topic", "command_template")?,
-            number_text(n),
-        )]),
+        (EntityKind::Number(number), Command::Number(n)) => {
+            // Home Assistant refuses a value outside min..max; the nearest allowed one is sent.
+            let n = clamp_between(n, number.min, number.max);
+            Ok(vec![d.publish(
+                d.command_topic("command_topic", "command_template")?,
+                number_text(n),
+            )])
+        }
         (EntityKind::Select(_), Command::Select(option)) => Ok(vec![d.publish(
             d.command_topic("command_topic", "command_template")?,
             option,

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::color;
-use crate::command::{Command, CommandError, LightRequest, Outgoing, number_text};
+use crate::command::{Command, CommandError, LightRequest, Outgoing, clamp_between, number_text};
 use crate::home::{Claim, Message, Store};
 use crate::json::Value;
 use crate::model::{
@@ -71,7 +71,7 @@ impl PropertyDescription {
         let Some(format) = self.format.as_deref() else {
             return (None, None, None);
         };
-        let mut parts = format.split(':').map(|p| p.trim().parse::<f64>().ok());
+        let mut parts = format.split(':').map(parse_number);
         (
             parts.next().flatten(),
             parts.next().flatten(),
@@ -582,7 +582,7 @@ impl Homie {
                 Ok(vec![set(p, on.to_string())])
             }
             (Binding::Property(p), EntityKind::Number(n), Command::Number(value)) => {
-                let value = value.clamp(n.min.unwrap_or(f64::MIN), n.max.unwrap_or(f64::MAX));
+                let value = clamp_between(value, n.min, n.max);
                 let value = if p.datatype == Datatype::Integer {
                     value.round()
                 } else {
@@ -912,6 +912,11 @@ fn read_color(p: &PropertyDescription, version: Version, text: &str) -> Option<(
     }
 }
 
+/// A finite number: Rust's parser also accepts `NaN` and `inf`, which no reading means.
+fn parse_number(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
 fn parse_bool(text: &str) -> Option<bool> {
     match text {
         "true" => Some(true),
@@ -967,14 +972,12 @@ fn apply_values(
                     light.on = Some(on);
                 }
                 if let Some(p) = brightness
-                    && let Some(v) = value(p).and_then(|t| t.trim().parse::<f64>().ok())
+                    && let Some(v) = value(p).and_then(parse_number)
                 {
                     light.brightness = Some(fraction_of_range(p, v));
                 }
                 if let Some(p) = color_temp
-                    && let Some(v) = value(p)
-                        .and_then(|t| t.trim().parse::<f64>().ok())
-                        .filter(|v| *v > 0.0)
+                    && let Some(v) = value(p).and_then(parse_number).filter(|v| *v > 0.0)
                 {
                     let mireds = if p.unit.as_deref() == Some("K") {
                         1e6 / v
@@ -996,7 +999,7 @@ fn apply_values(
                 match kind {
                     EntityKind::Switch(s) => s.on = parse_bool(text).or(s.on),
                     EntityKind::BinarySensor(s) => s.on = parse_bool(text).or(s.on),
-                    EntityKind::Number(n) => n.value = text.trim().parse().ok().or(n.value),
+                    EntityKind::Number(n) => n.value = parse_number(text).or(n.value),
                     EntityKind::Select(s) => s.value = Some(text.to_owned()),
                     EntityKind::Light(light) => {
                         light.hue_sat = read_color(p, homie.version, text).or(light.hue_sat)

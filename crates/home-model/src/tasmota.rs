@@ -600,7 +600,7 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
         if let Some(hsb) = state.str_at("HSBColor") {
             let parts: Vec<f32> = hsb
                 .split(',')
-                .filter_map(|p| p.trim().parse().ok())
+                .filter_map(|p| p.trim().parse::<f32>().ok().filter(|n| n.is_finite()))
                 .collect();
             if let [h, s, _b] = parts.as_slice() {
                 light.hue_sat = Some((*h, *s));

@@ -798,3 +798,81 @@ fn template_schema_light_is_reported_as_unsupported() {
     assert!(changes.problems[0].reason.contains("template"));
     assert_eq!(home.devices().count(), 0);
 }
+
+#[test]
+fn availability_template_reads_a_json_availability_payload() {
+    let mut home = home();
+    let config = r#"{"name":"Heater","uniq_id":"heater","cmd_t":"heater/set","stat_t":"heater/state",
+        "avty_t":"heater/status","avty_tpl":"{{ value_json.status }}","pl_avail":"up","pl_not_avail":"down"}"#;
+    send(&mut home, "homeassistant/switch/heater/config", config);
+    send(&mut home, "heater/status", r#"{"status":"up","uptime":12}"#);
+    assert_eq!(
+        home.device(&DeviceId::from("ha:heater"))
+            .expect("heater")
+            .availability,
+        Availability::Online
+    );
+    send(&mut home, "heater/status", r#"{"status":"down"}"#);
+    assert_eq!(
+        home.device(&DeviceId::from("ha:heater"))
+            .expect("heater")
+            .availability,
+        Availability::Offline
+    );
+}
+
+#[test]
+fn number_and_select_read_their_state_and_send_their_value() {
+    let mut home = home();
+    let number = r#"{"name":"Target humidity","uniq_id":"dehum_target","cmd_t":"dehum/target/set","stat_t":"dehum/target","min":30,"max":70,"step":5,"unit_of_meas":"%"}"#;
+    let select = r#"{"name":"Mode","uniq_id":"dehum_mode","cmd_t":"dehum/mode/set","stat_t":"dehum/mode","ops":["auto","continuous","laundry"]}"#;
+    send(
+        &mut home,
+        "homeassistant/number/dehum/target/config",
+        number,
+    );
+    send(&mut home, "homeassistant/select/dehum/mode/config", select);
+    send(&mut home, "dehum/target", "55");
+    send(&mut home, "dehum/mode", "laundry");
+    match &home
+        .entity(&EntityId::from("ha:dehum_target/dehum_target"))
+        .expect("number")
+        .kind
+    {
+        EntityKind::Number(n) => assert_eq!(
+            (n.value, n.min, n.max, n.step),
+            (Some(55.0), Some(30.0), Some(70.0), Some(5.0))
+        ),
+        other => panic!("{other:?}"),
+    }
+    match &home
+        .entity(&EntityId::from("ha:dehum_mode/dehum_mode"))
+        .expect("select")
+        .kind
+    {
+        EntityKind::Select(s) => {
+            assert_eq!((s.value.as_deref(), s.options.len()), (Some("laundry"), 3))
+        }
+        other => panic!("{other:?}"),
+    }
+    let out = home
+        .command(
+            &EntityId::from("ha:dehum_target/dehum_target"),
+            Command::Number(45.0),
+        )
+        .expect("command");
+    assert_eq!(
+        (out[0].topic.as_str(), out[0].payload.as_str()),
+        ("dehum/target/set", "45")
+    );
+    let out = home
+        .command(
+            &EntityId::from("ha:dehum_mode/dehum_mode"),
+            Command::Select("auto".into()),
+        )
+        .expect("command");
+    assert_eq!(
+        (out[0].topic.as_str(), out[0].payload.as_str()),
+        ("dehum/mode/set", "auto")
+    );
+}

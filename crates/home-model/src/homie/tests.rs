@@ -439,3 +439,28 @@ fn malformed_homie_payloads_are_problems_not_panics() {
     assert!(send(&mut home, "homie/$broadcast/alert", "hello").is_empty());
     assert!(send(&mut home, "homie/kitchen-lamp/light/power/set", "false").is_empty());
 }
+
+#[test]
+fn reversed_or_nonsense_ranges_from_a_device_do_not_break_commands() {
+    let mut home = Home::new(HomeConfig::default());
+    let odd = r#"{"homie":"5.0","name":"Odd","version":1,"nodes":{"n":{"properties":{
+        "reversed":{"datatype":"integer","format":"30:5","settable":true},
+        "nan":{"datatype":"float","format":"NaN:inf","settable":true}}}}}"#;
+    send(&mut home, "homie/5/odd/$description", odd);
+    send(&mut home, "homie/5/odd/n/nan", "NaN");
+    let out = home
+        .command(
+            &EntityId::from("homie5:odd/n/reversed"),
+            Command::Number(50.0),
+        )
+        .expect("command");
+    assert_eq!(out[0].payload, "30");
+    let out = home
+        .command(&EntityId::from("homie5:odd/n/nan"), Command::Number(2.5))
+        .expect("command");
+    assert_eq!(out[0].payload, "2.5");
+    match kind(&home, "homie5:odd/n/nan") {
+        EntityKind::Number(n) => assert_eq!((n.value, n.min, n.max), (None, None, None)),
+        other => panic!("{other:?}"),
+    }
+}

@@ -554,3 +554,16 @@ fn turning_a_light_off_sends_only_the_off() {
     let out = home.command(&lamp(), off_at_40).expect("command");
     assert_eq!(out[0].payload, r#"{"state":"OFF"}"#);
 }
+
+#[test]
+fn a_command_with_a_number_that_is_not_finite_is_refused() {
+    let home = home();
+    let nan = Command::Light {
+        on: None,
+        brightness: Some(f32::NAN),
+        color_temp: None,
+        hue_sat: None,
+        effect: None,
+    };
+    assert_eq!(home.command(&lamp(), nan), Err(CommandError::NotANumber));
+}
