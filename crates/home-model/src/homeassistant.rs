@@ -13,8 +13,9 @@ use crate::command::{
 use crate::home::{Claim, Message, Store};
 use crate::json::{Value, object};
 use crate::model::{
-    Availability, BinarySensor, Climate, Convention, Cover, CoverState, Device, DeviceId, Entity,
-    EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor, SensorValue, Switch,
+    Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, Device,
+    DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
+    SensorValue, Switch,
 };
 use crate::template::{Rendered, ValueTemplate};
 
@@ -1077,15 +1078,24 @@ fn apply_state(
                 let scale = discovery.f64_or("brightness_scale", 255.0).max(1.0);
                 light.brightness = Some((number()? / scale).clamp(0.0, 1.0) as f32);
             }
-            "color_temp_state_topic" => light.color_temp = color_temp_from(discovery, number()?),
-            "hs_state_topic" => light.hue_sat = Some(pair(&text).ok_or("hs state is not h,s")?),
+            "color_temp_state_topic" => {
+                light.color_temp = color_temp_from(discovery, number()?);
+                // Without a colour mode topic, the last of temperature or colour wins.
+                light.color_mode = Some(ColorMode::ColorTemp);
+            }
+            "hs_state_topic" => {
+                light.hue_sat = Some(pair(&text).ok_or("hs state is not h,s")?);
+                light.color_mode = Some(ColorMode::Color);
+            }
             "rgb_state_topic" => {
                 let (r, g, b) = triple(&text).ok_or("rgb state is not r,g,b")?;
                 light.hue_sat = Some(color::rgb_to_hs(r, g, b));
+                light.color_mode = Some(ColorMode::Color);
             }
             "xy_state_topic" => {
                 let (x, y) = pair(&text).ok_or("xy state is not x,y")?;
                 light.hue_sat = Some(color::xy_to_hs(x, y).ok_or("xy state is not a colour")?);
+                light.color_mode = Some(ColorMode::Color);
             }
             "effect_state_topic" => light.effect = Some(text),
             _ => {}
@@ -1229,6 +1239,9 @@ fn read_json_light_state(
     }
     if let Some(effect) = state.str_at("effect") {
         light.effect = Some(effect.to_owned());
+    }
+    if let Some(mode) = state.str_at("color_mode").and_then(ColorMode::from_name) {
+        light.color_mode = Some(mode);
     }
     Ok(())
 }

@@ -101,7 +101,7 @@ mod zigbee2mqtt;
 pub use command::{Command, CommandError, CoverCommand, Outgoing};
 pub use home::{Changes, Home, HomeConfig, Problem, topic_matches};
 pub use model::{
-    Availability, BinarySensor, Climate, Convention, Cover, CoverState, Device, DeviceId, Entity,
-    EntityId, EntityKind, Fan, History, Light, LightFeatures, Number, Select, Sensor, SensorValue,
-    Switch,
+    Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, Device,
+    DeviceId, Entity, EntityId, EntityKind, Fan, History, Light, LightFeatures, Number, Select,
+    Sensor, SensorValue, Switch,
 };

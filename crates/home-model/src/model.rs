@@ -185,6 +185,7 @@ impl EntityKind {
                 if new.effect.is_none() {
                     new.effect.clone_from(&old.effect);
                 }
+                new.color_mode = new.color_mode.or(old.color_mode);
             }
             (EntityKind::Switch(new), EntityKind::Switch(old)) => new.on = new.on.or(old.on),
             (EntityKind::Sensor(new), EntityKind::Sensor(old)) => {
@@ -235,7 +236,28 @@ pub struct Light {
     /// Hue in degrees (0..360) and saturation in percent (0..=100).
     pub hue_sat: Option<(f32, f32)>,
     pub effect: Option<String>,
+    /// Which of `color_temp` and `hue_sat` the light is showing, where the device says so; the
+    /// other may be stale.
+    pub color_mode: Option<ColorMode>,
     pub features: LightFeatures,
+}
+
+/// Whether a light shows a white of some colour temperature or a colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorMode {
+    ColorTemp,
+    Color,
+}
+
+impl ColorMode {
+    /// From the colour mode names Home Assistant and Zigbee2MQTT use.
+    pub(crate) fn from_name(name: &str) -> Option<ColorMode> {
+        match name {
+            "color_temp" => Some(ColorMode::ColorTemp),
+            "hs" | "xy" | "rgb" | "rgbw" | "rgbww" => Some(ColorMode::Color),
+            _ => None,
+        }
+    }
 }
 
 /// What a light can be told to do beyond on and off.

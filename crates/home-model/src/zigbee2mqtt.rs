@@ -12,8 +12,9 @@ use crate::command::{
 use crate::home::{Claim, Message, Store};
 use crate::json::{Value, object};
 use crate::model::{
-    Availability, BinarySensor, Climate, Convention, Cover, CoverState, Device, DeviceId, Entity,
-    EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor, SensorValue, Switch,
+    Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, Device,
+    DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
+    SensorValue, Switch,
 };
 
 /// Access bits of an expose: "published in the state", "settable via /set", "readable via /get".
@@ -1038,6 +1039,9 @@ fn apply_state(
             }
             if let Some(fx) = get(effect).and_then(Value::as_str) {
                 light.effect = Some(fx.to_owned());
+            }
+            if let Some(mode) = state.str_at("color_mode").and_then(ColorMode::from_name) {
+                light.color_mode = Some(mode);
             }
         }
         (Binding::Switch(p), EntityKind::Switch(switch)) => {

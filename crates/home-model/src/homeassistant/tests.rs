@@ -125,6 +125,7 @@ fn json_light_state_updates_on_brightness_colour_and_effect() {
     assert_eq!(bulb.on, Some(true));
     assert_eq!(bulb.brightness, Some(0.5));
     assert_eq!(bulb.hue_sat, Some((30.5, 80.0)));
+    assert_eq!(bulb.color_mode, Some(crate::ColorMode::Color));
     assert_eq!(bulb.effect.as_deref(), Some("candle"));
     send(&mut home, "lights/desk/state", r#"{"state":"OFF"}"#);
     let bulb = light(&home, "ha:desk_bulb_01/desk_bulb_01");
@@ -288,6 +289,8 @@ fn default_schema_light_reads_each_state_topic() {
     assert_eq!(porch.brightness, Some(0.25));
     assert_eq!(porch.hue_sat, Some((0.0, 100.0)));
     assert_eq!(porch.color_temp, Some(300));
+    // Colour temperature arrived after the colour, and no colour mode topic says otherwise.
+    assert_eq!(porch.color_mode, Some(crate::ColorMode::ColorTemp));
     assert_eq!(porch.effect.as_deref(), Some("pulse"));
     assert_eq!(porch.features.effects, vec!["pulse".to_string()]);
 }

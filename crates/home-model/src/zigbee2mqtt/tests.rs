@@ -1,6 +1,6 @@
 use crate::{
-    Availability, Command, CommandError, Convention, DeviceId, EntityId, EntityKind, Home,
-    HomeConfig, Light, Sensor, SensorValue,
+    Availability, ColorMode, Command, CommandError, Convention, DeviceId, EntityId, EntityKind,
+    Home, HomeConfig, Light, Sensor, SensorValue,
 };
 
 /// `zigbee2mqtt/bridge/devices` with the coordinator, a Philips Hue colour bulb (friendly name
@@ -174,6 +174,7 @@ fn light_state_from_zigbee2mqtt_updates_brightness() {
     assert_eq!(lamp.brightness, Some(0.5));
     assert_eq!(lamp.color_temp, Some(366));
     assert_eq!(lamp.hue_sat, Some((38.0, 69.0)));
+    assert_eq!(lamp.color_mode, Some(ColorMode::ColorTemp));
     assert_eq!(
         sensor(&home, "z2m:0x0017880104e45517/linkquality").value,
         Some(SensorValue::Number(87.0))
