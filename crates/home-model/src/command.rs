@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::model::Light;
+
 /// A user's request to one entity. Fields left `None` are left as they are.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -34,6 +36,25 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether every number in the command is finite.
+    pub(crate) fn is_finite(&self) -> bool {
+        match self {
+            Command::Light {
+                brightness,
+                hue_sat,
+                ..
+            } => {
+                brightness.is_none_or(f32::is_finite)
+                    && hue_sat.is_none_or(|(h, s)| h.is_finite() && s.is_finite())
+            }
+            Command::Climate {
+                target_temperature, ..
+            } => target_temperature.is_none_or(f64::is_finite),
+            Command::Number(n) => n.is_finite(),
+            _ => true,
+        }
+    }
+
     /// A light command that only switches the light.
     pub fn light_on(on: bool) -> Command {
         Command::Light {
@@ -99,6 +120,8 @@ pub enum CommandError {
     /// The entity cannot do this part of the command (colour on a white-only bulb, a position
     /// on a cover without one); names what.
     Unsupported(&'static str),
+    /// A number in the command is not finite (NaN or infinite): nothing a device could take.
+    NotANumber,
 }
 
 impl fmt::Display for CommandError {
@@ -108,8 +131,94 @@ impl fmt::Display for CommandError {
             CommandError::WrongKind => f.write_str("command does not fit this kind of entity"),
             CommandError::ReadOnly => f.write_str("entity cannot be set"),
             CommandError::Unsupported(what) => write!(f, "entity does not support {what}"),
+            CommandError::NotANumber => f.write_str("a number in the command is not finite"),
         }
     }
 }
 
 impl std::error::Error for CommandError {}
+
+/// `Command::Light`'s fields, to pass around as one.
+pub(crate) struct LightRequest {
+    pub on: Option<bool>,
+    pub brightness: Option<f32>,
+    pub color_temp: Option<u16>,
+    pub hue_sat: Option<(f32, f32)>,
+    pub effect: Option<String>,
+}
+
+impl LightRequest {
+    /// Refuses a request for what the light cannot do, before anything is sent.
+    pub fn check(&self, light: &Light) -> Result<(), CommandError> {
+        if self.brightness.is_some() && !light.features.brightness {
+            return Err(CommandError::Unsupported("brightness"));
+        }
+        if self.color_temp.is_some() && light.features.color_temp.is_none() {
+            return Err(CommandError::Unsupported("colour temperature"));
+        }
+        if self.hue_sat.is_some() && !light.features.color {
+            return Err(CommandError::Unsupported("colour"));
+        }
+        if let Some(effect) = &self.effect
+            && !light.features.effects.contains(effect)
+        {
+            return Err(CommandError::Unsupported("this effect"));
+        }
+        Ok(())
+    }
+
+    /// Turning off wins over everything else in the request: a light told "off, at 40 %"
+    /// is told only "off", in every convention alike.
+    pub fn off_alone(self) -> LightRequest {
+        if self.on == Some(false) {
+            LightRequest {
+                on: Some(false),
+                brightness: None,
+                color_temp: None,
+                hue_sat: None,
+                effect: None,
+            }
+        } else {
+            self
+        }
+    }
+
+    /// The colour temperature clamped to the light's range.
+    pub fn clamped_color_temp(&self, light: &Light) -> Option<u16> {
+        let (min, max) = light.features.color_temp?;
+        self.color_temp.map(|ct| ct.clamp(min, max.max(min)))
+    }
+}
+
+/// Brightness 0.0..=1.0 on a device scale of `0..=scale`, rounded; any non-zero request stays
+/// at least 1 so that "a little light" does not become "off".
+pub(crate) fn scale_brightness(brightness: f32, scale: f64) -> f64 {
+    let b = f64::from(brightness.clamp(0.0, 1.0));
+    let v = (b * scale).round();
+    if b > 0.0 && v < 1.0 { 1.0 } else { v }
+}
+
+pub(crate) fn number_text(n: f64) -> String {
+    let mut s = String::new();
+    // Writing to a String cannot fail.
+    let _ = crate::json::write_number(n, &mut s);
+    s
+}
+
+/// `value` limited to `min..=max` where the device names them. Unlike `f64::clamp` this cannot
+/// panic on bounds from the network that are reversed or not numbers: a bound that is not a
+/// number is ignored, and with reversed bounds the stated minimum wins.
+pub(crate) fn clamp_between(value: f64, min: Option<f64>, max: Option<f64>) -> f64 {
+    let mut value = value;
+    if let Some(max) = max.filter(|m| !m.is_nan())
+        && value > max
+    {
+        value = max;
+    }
+    if let Some(min) = min.filter(|m| !m.is_nan())
+        && value < min
+    {
+        value = min;
+    }
+    value
+}

@@ -3,8 +3,17 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::command::{Command, CommandError, Outgoing};
-use crate::model::{Convention, Device, DeviceId, Entity, EntityId};
-use crate::{homeassistant, homie, tasmota, zigbee2mqtt};
+#[cfg(feature = "homeassistant")]
+use crate::homeassistant;
+#[cfg(feature = "homie")]
+use crate::homie;
+use crate::model::{
+    Availability, Convention, Device, DeviceId, Entity, EntityId, EntityKind, Sensor, SensorValue,
+};
+#[cfg(feature = "tasmota")]
+use crate::tasmota;
+#[cfg(feature = "zigbee2mqtt")]
+use crate::zigbee2mqtt;
 
 /// Which conventions to read and where they live on the broker. `None` turns one off.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,25 +198,39 @@ const KEPT_PROBLEMS: usize = 64;
 pub struct Home {
     config: HomeConfig,
     devices: BTreeMap<DeviceId, Device>,
+    #[cfg(feature = "homeassistant")]
     homeassistant: Option<homeassistant::Discovery>,
+    #[cfg(feature = "zigbee2mqtt")]
     zigbee2mqtt: Option<zigbee2mqtt::Bridge>,
+    #[cfg(feature = "tasmota")]
     tasmota: Option<tasmota::Tasmota>,
+    #[cfg(feature = "homie")]
     homie: Option<homie::Homie>,
     held: VecDeque<(String, Vec<u8>)>,
     problems: VecDeque<Problem>,
+    /// Rooms the user chose, which win over what conventions suggest.
+    user_rooms: BTreeMap<DeviceId, Option<String>>,
 }
 
 impl Home {
     pub fn new(config: HomeConfig) -> Home {
         Home {
-            homeassistant: config.ha_prefix.clone().map(homeassistant::Discovery::new),
+            #[cfg(feature = "homeassistant")]
+            homeassistant: config.ha_prefix.clone().map(|prefix| {
+                let z2m_native = cfg!(feature = "zigbee2mqtt") && config.z2m_base.is_some();
+                homeassistant::Discovery::new(prefix, z2m_native)
+            }),
+            #[cfg(feature = "zigbee2mqtt")]
             zigbee2mqtt: config.z2m_base.clone().map(zigbee2mqtt::Bridge::new),
+            #[cfg(feature = "tasmota")]
             tasmota: config.tasmota.then(tasmota::Tasmota::default),
+            #[cfg(feature = "homie")]
             homie: config.homie_root.clone().map(homie::Homie::new),
             config,
             devices: BTreeMap::new(),
             held: VecDeque::new(),
             problems: VecDeque::new(),
+            user_rooms: BTreeMap::new(),
         }
     }
 
@@ -218,17 +241,23 @@ impl Home {
     /// The topic filters to subscribe to. Grows as Home Assistant discovery names state and
     /// availability topics (see [`Changes::subscriptions_changed`]).
     pub fn subscriptions(&self) -> Vec<String> {
-        let mut fixed = Vec::new();
+        #[allow(unused_mut)]
+        let mut fixed: Vec<String> = Vec::new();
+        #[cfg(feature = "zigbee2mqtt")]
         if let Some(z2m) = &self.zigbee2mqtt {
             fixed.extend(z2m.subscriptions());
         }
+        #[cfg(feature = "tasmota")]
         if let Some(tasmota) = &self.tasmota {
             fixed.extend(tasmota.subscriptions());
         }
+        #[cfg(feature = "homie")]
         if let Some(homie) = &self.homie {
             fixed.extend(homie.subscriptions());
         }
-        let mut all = Vec::new();
+        #[allow(unused_mut)]
+        let mut all: Vec<String> = Vec::new();
+        #[cfg(feature = "homeassistant")]
         if let Some(ha) = &self.homeassistant {
             all.extend(ha.fixed_subscriptions());
             // A state topic under a filter already subscribed needs no filter of its own.
@@ -279,6 +308,14 @@ impl Home {
         }
         changes.structure_changed = false;
         changes.devices.retain(|id| self.devices.contains_key(id));
+        for id in &changes.devices {
+            if let Some(device) = self.devices.get_mut(id) {
+                device.room = match self.user_rooms.get(id) {
+                    Some(room) => room.clone(),
+                    None => device.suggested_room.clone(),
+                };
+            }
+        }
         for problem in &changes.problems {
             if self.problems.len() == KEPT_PROBLEMS {
                 self.problems.pop_front();
@@ -308,16 +345,21 @@ impl Home {
         };
         // Every adapter sees every message: a Zigbee2MQTT state topic can also be the state
         // topic of a Home Assistant discovery config.
+        #[allow(unused_mut)]
         let mut claim = Claim::NotMine;
+        #[cfg(feature = "homeassistant")]
         if let Some(ha) = &mut self.homeassistant {
             claim = claim.or(ha.handle(&message, &mut store));
         }
+        #[cfg(feature = "zigbee2mqtt")]
         if let Some(z2m) = &mut self.zigbee2mqtt {
             claim = claim.or(z2m.handle(&message, &mut store));
         }
+        #[cfg(feature = "tasmota")]
         if let Some(tasmota) = &mut self.tasmota {
             claim = claim.or(tasmota.handle(&message, &mut store));
         }
+        #[cfg(feature = "homie")]
         if let Some(homie) = &mut self.homie {
             claim = claim.or(homie.handle(&message, &mut store));
         }
@@ -346,7 +388,44 @@ impl Home {
         self.devices.get(&id.device())?.entity(id)
     }
 
-    /// The rooms devices name, sorted, each once. Devices without a room are in none.
+    /// Puts a device in a room of the user's choosing (`None`: in no room), over whatever its
+    /// convention suggests. The choice is the app's to store; give it back after a restart.
+    pub fn set_room(&mut self, device: &DeviceId, room: Option<String>) {
+        if let Some(d) = self.devices.get_mut(device) {
+            d.room.clone_from(&room);
+        }
+        self.user_rooms.insert(device.clone(), room);
+    }
+
+    /// Forgets the user's room for a device: its convention's suggestion applies again.
+    pub fn clear_room(&mut self, device: &DeviceId) {
+        self.user_rooms.remove(device);
+        if let Some(d) = self.devices.get_mut(device) {
+            d.room = d.suggested_room.clone();
+        }
+    }
+
+    /// The average of the current numeric readings of sensors of one `device_class`
+    /// (`temperature`, `humidity`...) in a room, leaving out offline devices; `None` when
+    /// there are none.
+    pub fn room_average(&self, room: Option<&str>, device_class: &str) -> Option<f64> {
+        let readings: Vec<f64> = self
+            .devices_in(room)
+            .filter(|d| d.availability != Availability::Offline)
+            .flat_map(|d| &d.entities)
+            .filter_map(|e| match &e.kind {
+                EntityKind::Sensor(Sensor {
+                    value: Some(SensorValue::Number(n)),
+                    device_class: Some(c),
+                    ..
+                }) if c == device_class => Some(*n),
+                _ => None,
+            })
+            .collect();
+        (!readings.is_empty()).then(|| readings.iter().sum::<f64>() / readings.len() as f64)
+    }
+
+    /// The rooms devices are in, sorted, each once. Devices without a room are in none.
     pub fn rooms(&self) -> Vec<&str> {
         let rooms: BTreeSet<&str> = self
             .devices
@@ -373,14 +452,21 @@ impl Home {
 
     /// Whether Home Assistant said it is online on `<prefix>/status` (`None`: not heard).
     pub fn home_assistant_online(&self) -> Option<bool> {
-        self.homeassistant
+        #[cfg(feature = "homeassistant")]
+        return self
+            .homeassistant
             .as_ref()
-            .and_then(|ha| ha.home_assistant_online())
+            .and_then(|ha| ha.home_assistant_online());
+        #[cfg(not(feature = "homeassistant"))]
+        None
     }
 
     /// Whether the Zigbee2MQTT bridge said it is online (`None`: not heard).
     pub fn zigbee2mqtt_online(&self) -> Option<bool> {
-        self.zigbee2mqtt.as_ref().and_then(|z2m| z2m.online())
+        #[cfg(feature = "zigbee2mqtt")]
+        return self.zigbee2mqtt.as_ref().and_then(|z2m| z2m.online());
+        #[cfg(not(feature = "zigbee2mqtt"))]
+        None
     }
 
     /// The messages that carry `command` to the entity, in its convention's form.
@@ -394,27 +480,40 @@ impl Home {
             .get(&entity.device())
             .ok_or(CommandError::UnknownEntity)?;
         let target = device.entity(entity).ok_or(CommandError::UnknownEntity)?;
+        if !command.is_finite() {
+            return Err(CommandError::NotANumber);
+        }
         match device.convention {
+            #[cfg(feature = "homeassistant")]
             Convention::HomeAssistant => self
                 .homeassistant
                 .as_ref()
                 .ok_or(CommandError::UnknownEntity)?
                 .command(target, command),
+            #[cfg(feature = "zigbee2mqtt")]
             Convention::Zigbee2Mqtt => self
                 .zigbee2mqtt
                 .as_ref()
                 .ok_or(CommandError::UnknownEntity)?
                 .command(device, target, command),
+            #[cfg(feature = "tasmota")]
             Convention::Tasmota => self
                 .tasmota
                 .as_ref()
                 .ok_or(CommandError::UnknownEntity)?
                 .command(device, target, command),
+            #[cfg(feature = "homie")]
             Convention::Homie4 | Convention::Homie5 => self
                 .homie
                 .as_ref()
                 .ok_or(CommandError::UnknownEntity)?
                 .command(device, target, command),
+            // A device of a convention compiled out cannot exist.
+            #[allow(unreachable_patterns)]
+            _ => {
+                let _ = command;
+                Err(CommandError::UnknownEntity)
+            }
         }
     }
 }
@@ -433,7 +532,14 @@ pub fn topic_matches(filter: &str, topic: &str) -> bool {
     levels.next().is_none()
 }
 
-#[cfg(test)]
+// These read every convention's test payloads into one Home.
+#[cfg(all(
+    test,
+    feature = "homeassistant",
+    feature = "zigbee2mqtt",
+    feature = "tasmota",
+    feature = "homie"
+))]
 mod tests {
     use super::*;
 
@@ -445,5 +551,238 @@ mod tests {
         assert!(topic_matches("a/b", "a/b"));
         assert!(!topic_matches("a/b", "a/b/c"));
         assert!(!topic_matches("a/b/c", "a/b"));
+    }
+
+    use crate::homeassistant::tests as ha;
+    use crate::homie::tests as homie;
+    use crate::tasmota::tests as tasmota;
+    use crate::zigbee2mqtt::tests as z2m;
+    use crate::{Command, EntityId, SensorValue};
+
+    /// Every realistic message the adapter tests use, as (topic, payload).
+    fn corpus() -> Vec<(String, String)> {
+        let mut messages: Vec<(String, String)> = vec![
+            ("homeassistant/light/kitchen/config".into(), ha::KITCHEN.into()),
+            ("homeassistant/light/desk_bulb_01/config".into(), ha::DESK_BULB.into()),
+            ("homeassistant/light/porch/config".into(), ha::PORCH.into()),
+            ("homeassistant/device/ws2000/config".into(), ha::WEATHER_STATION.into()),
+            ("lights/desk/state".into(), r#"{"state":"ON","brightness":50,"color":{"h":30.5,"s":80}}"#.into()),
+            ("weather/ws/state".into(), r#"{"temperature":12.5,"humidity":81,"raining":"yes"}"#.into()),
+            ("zigbee2mqtt/bridge/devices".into(), z2m::DEVICES.into()),
+            ("zigbee2mqtt/bridge/groups".into(), z2m::GROUPS.into()),
+            (
+                "zigbee2mqtt/Living room/Floor lamp".into(),
+                r#"{"state":"ON","brightness":127,"color":{"x":0.45,"y":0.41,"hue":38,"saturation":69}}"#.into(),
+            ),
+            ("zigbee2mqtt/Bedroom climate/availability".into(), r#"{"state":"online"}"#.into()),
+            ("tele/sonoff_th/STATE".into(), tasmota::SONOFF_STATE.into()),
+            ("tele/sonoff_th/SENSOR".into(), tasmota::SONOFF_SENSOR.into()),
+            ("tasmota/discovery/A4CF12B3C4D5/config".into(), tasmota::DUAL_CONFIG.into()),
+            ("stat/bulb/RESULT".into(), r#"{"POWER":"ON","Dimmer":40,"CT":300,"HSBColor":"30,50,40"}"#.into()),
+            ("homie/5/desk-lamp/$description".into(), homie::DESK_LAMP.into()),
+            ("homie/5/hall-thermostat/$description".into(), homie::THERMOSTAT.into()),
+            ("homie/5/hall-thermostat/ring/color".into(), "rgb,0,0,255".into()),
+        ];
+        messages.extend(
+            homie::HOMIE4_LAMP
+                .iter()
+                .map(|(t, p)| ((*t).to_owned(), (*p).to_owned())),
+        );
+        messages
+    }
+
+    #[test]
+    fn truncated_and_corrupted_payloads_never_panic() {
+        let corpus = corpus();
+        let mut home = Home::new(HomeConfig::default());
+        // A small deterministic generator: the test must not depend on a clock or a crate.
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for (topic, payload) in &corpus {
+            let bytes = payload.as_bytes();
+            for cut in 0..bytes.len() {
+                home.handle_message(topic, &bytes[..cut], true, cut as u64);
+            }
+            for round in 0..200 {
+                let mut corrupted = bytes.to_vec();
+                for _ in 0..1 + round % 4 {
+                    let at = (next() % bytes.len().max(1) as u64) as usize;
+                    if let Some(b) = corrupted.get_mut(at) {
+                        *b = (next() & 0xFF) as u8;
+                    }
+                }
+                home.handle_message(topic, &corrupted, false, round);
+            }
+            home.handle_message(topic, bytes, true, 0);
+        }
+        // Whatever survived, every entity still accepts every command without panicking.
+        let ids: Vec<EntityId> = home
+            .devices()
+            .flat_map(|d| d.entities.iter().map(|e| e.id.clone()))
+            .collect();
+        assert!(ids.len() > 20, "{}", ids.len());
+        for id in ids {
+            for command in [
+                Command::light_on(true),
+                Command::Light {
+                    on: None,
+                    brightness: Some(f32::NAN),
+                    color_temp: Some(0),
+                    hue_sat: Some((f32::INFINITY, -5.0)),
+                    effect: Some(String::new()),
+                },
+                Command::Switch(false),
+                Command::Cover(crate::CoverCommand::Position(250)),
+                Command::Climate {
+                    target_temperature: Some(f64::NAN),
+                    mode: Some("heat".into()),
+                },
+                Command::Fan {
+                    on: Some(true),
+                    percentage: Some(255),
+                },
+                Command::Number(f64::INFINITY),
+                Command::Select("x".into()),
+                Command::Refresh,
+            ] {
+                let _ = home.command(&id, command);
+            }
+        }
+    }
+
+    #[test]
+    fn every_adapter_reads_into_one_home() {
+        let mut home = Home::new(HomeConfig::default());
+        for (topic, payload) in corpus() {
+            home.handle_message(&topic, payload.as_bytes(), true, 0);
+        }
+        let conventions: BTreeSet<Convention> = home.devices().map(|d| d.convention).collect();
+        assert_eq!(conventions.len(), 5);
+        assert!(
+            home.problems().next().is_none(),
+            "{:?}",
+            home.problems().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn user_room_wins_over_the_suggested_one_and_survives_updates() {
+        let mut home = Home::new(HomeConfig::default());
+        let weather = DeviceId::from("ha:ws-2000-ab12");
+        home.set_room(&weather, Some("Balcony".into()));
+        home.handle_message(
+            "homeassistant/device/ws2000/config",
+            ha::WEATHER_STATION.as_bytes(),
+            true,
+            0,
+        );
+        let device = home.device(&weather).expect("weather station");
+        assert_eq!(
+            (device.room.as_deref(), device.suggested_room.as_deref()),
+            (Some("Balcony"), Some("Garden"))
+        );
+        home.handle_message("weather/ws/state", br#"{"temperature":3.0}"#, false, 1);
+        assert_eq!(
+            home.device(&weather)
+                .expect("weather station")
+                .room
+                .as_deref(),
+            Some("Balcony")
+        );
+        home.clear_room(&weather);
+        assert_eq!(home.rooms(), vec!["Garden"]);
+    }
+
+    #[test]
+    fn room_average_leaves_out_offline_devices() {
+        let mut home = Home::new(HomeConfig::default());
+        home.handle_message(
+            "zigbee2mqtt/bridge/devices",
+            z2m::DEVICES.as_bytes(),
+            true,
+            0,
+        );
+        home.handle_message(
+            "tele/sonoff_th/SENSOR",
+            tasmota::SONOFF_SENSOR.as_bytes(),
+            false,
+            0,
+        );
+        home.handle_message(
+            "zigbee2mqtt/Bedroom climate",
+            br#"{"temperature":20.0,"humidity":50}"#,
+            false,
+            0,
+        );
+        let aqara = DeviceId::from("z2m:0x00158d0001a2b3c4");
+        let sonoff = DeviceId::from("tasmota:sonoff_th");
+        home.set_room(&aqara, Some("Bedroom".into()));
+        home.set_room(&sonoff, Some("Bedroom".into()));
+        // 20.0 and 21.3.
+        let average = home
+            .room_average(Some("Bedroom"), "temperature")
+            .expect("two readings");
+        assert!((average - 20.65).abs() < 1e-9, "{average}");
+        home.handle_message(
+            "zigbee2mqtt/Bedroom climate/availability",
+            b"offline",
+            true,
+            0,
+        );
+        assert_eq!(
+            home.room_average(Some("Bedroom"), "temperature"),
+            Some(21.3)
+        );
+        assert_eq!(home.room_average(Some("Bedroom"), "pressure"), None);
+    }
+
+    #[test]
+    fn held_messages_are_bounded() {
+        let mut home = Home::new(HomeConfig::default());
+        for i in 0..(HELD_MESSAGES + 50) {
+            home.handle_message(
+                &format!("zigbee2mqtt/device {i}"),
+                br#"{"state":"ON"}"#,
+                false,
+                0,
+            );
+        }
+        assert_eq!(home.held.len(), HELD_MESSAGES);
+        assert_eq!(
+            home.held.front().map(|(t, _)| t.as_str()),
+            Some("zigbee2mqtt/device 50")
+        );
+    }
+
+    #[test]
+    fn sensor_reading_from_a_held_message_keeps_its_value() {
+        let mut home = Home::new(HomeConfig::default());
+        home.handle_message(
+            "zigbee2mqtt/Bedroom climate",
+            br#"{"temperature":18.5}"#,
+            false,
+            0,
+        );
+        home.handle_message(
+            "zigbee2mqtt/bridge/devices",
+            z2m::DEVICES.as_bytes(),
+            true,
+            10,
+        );
+        let reading = home
+            .entity(&EntityId::from("z2m:0x00158d0001a2b3c4/temperature"))
+            .map(|e| &e.kind);
+        assert!(matches!(
+            reading,
+            Some(EntityKind::Sensor(Sensor {
+                value: Some(SensorValue::Number(18.5)),
+                ..
+            }))
+        ));
     }
 }

@@ -6,12 +6,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::color;
-use crate::command::{Command, CommandError, CoverCommand, Outgoing};
+use crate::command::{
+    Command, CommandError, CoverCommand, LightRequest, Outgoing, clamp_between, number_text,
+    scale_brightness,
+};
 use crate::home::{Claim, Message, Store};
 use crate::json::{Value, object};
 use crate::model::{
-    Availability, BinarySensor, Climate, Convention, Cover, CoverState, Device, DeviceId, Entity,
-    EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor, SensorValue, Switch,
+    Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, Device,
+    DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
+    SensorValue, Switch,
 };
 use crate::template::{Rendered, ValueTemplate};
 
@@ -557,12 +561,15 @@ pub(crate) struct Discovery {
     entities: BTreeMap<EntityId, DiscoveryConfig>,
     routes: BTreeMap<String, Vec<(EntityId, Route)>>,
     home_assistant_online: Option<bool>,
+    /// Set when the Zigbee2MQTT adapter reads the same devices natively.
+    skip_zigbee2mqtt: bool,
 }
 
 impl Discovery {
-    pub fn new(prefix: String) -> Discovery {
+    pub fn new(prefix: String, skip_zigbee2mqtt: bool) -> Discovery {
         Discovery {
             prefix,
+            skip_zigbee2mqtt,
             by_config_topic: BTreeMap::new(),
             entities: BTreeMap::new(),
             routes: BTreeMap::new(),
@@ -735,10 +742,16 @@ impl Discovery {
         let Some(platform) = Platform::parse(platform_name) else {
             return store.problem(
                 topic,
-                format!("platform {platform_name:?} is not supported"),
+                format!("platform \"{platform_name}\" is not supported"),
             );
         };
-        if config.get("origin").and_then(|o| o.str_at("name")) == Some("Zigbee2MQTT") {
+        if platform == Platform::Light && config.str_at("schema") == Some("template") {
+            // Template lights build every payload from templates this crate does not evaluate.
+            return store.problem(topic, "light schema \"template\" is not supported");
+        }
+        if self.skip_zigbee2mqtt
+            && config.get("origin").and_then(|o| o.str_at("name")) == Some("Zigbee2MQTT")
+        {
             // Zigbee2MQTT announces its devices natively too; reading both would show each twice.
             return store.problem(
                 topic,
@@ -798,6 +811,7 @@ impl Discovery {
             }
         }
         let entity = Entity {
+            target: None,
             id: entity_id.clone(),
             name: entity_name.clone(),
             kind: discovery.build_kind(),
@@ -817,7 +831,7 @@ impl Discovery {
             device.manufacturer = text("manufacturer").or(device.manufacturer.take());
             device.model = text("model").or(device.model.take());
             device.sw_version = text("sw_version").or(device.sw_version.take());
-            device.room = text("suggested_area").or(device.room.take());
+            device.suggested_room = text("suggested_area").or(device.suggested_room.take());
         }
         device.upsert_entity(entity);
         // Availability readings survive a repeated config of the same topics.
@@ -891,7 +905,7 @@ impl Discovery {
         } else {
             store.problem(
                 message.topic,
-                format!("availability payload {text:?} is neither available nor not"),
+                format!("availability payload \"{text}\" is neither available nor not"),
             );
             return false;
         };
@@ -1007,14 +1021,17 @@ fn on_off(
 
 fn pair(text: &str) -> Option<(f32, f32)> {
     let (a, b) = text.split_once(',')?;
-    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+    let number = |t: &str| t.trim().parse::<f32>().ok().filter(|n| n.is_finite());
+    Some((number(a)?, number(b)?))
 }
 
 fn triple(text: &str) -> Option<(f32, f32, f32)> {
-    let mut parts = text.split(',').map(|p| p.trim().parse::<f32>());
-    let r = parts.next()?.ok()?;
-    let g = parts.next()?.ok()?;
-    let b = parts.next()?.ok()?;
+    let mut parts = text
+        .split(',')
+        .map(|p| p.trim().parse::<f32>().ok().filter(|n| n.is_finite()));
+    let r = parts.next()??;
+    let g = parts.next()??;
+    let b = parts.next()??;
     parts.next().is_none().then_some((r, g, b))
 }
 
@@ -1042,7 +1059,7 @@ fn apply_state(
     let number = || {
         rendered
             .as_f64()
-            .ok_or_else(|| format!("{text:?} is not a number"))
+            .ok_or_else(|| format!("\"{text}\" is not a number"))
     };
     match kind {
         EntityKind::Light(light) => match key {
@@ -1054,22 +1071,31 @@ fn apply_state(
                         ["state_on", "payload_on"],
                         ["state_off", "payload_off"],
                     )
-                    .ok_or_else(|| format!("light state {text:?} is neither on nor off"))?,
+                    .ok_or_else(|| format!("light state \"{text}\" is neither on nor off"))?,
                 );
             }
             "brightness_state_topic" => {
                 let scale = discovery.f64_or("brightness_scale", 255.0).max(1.0);
                 light.brightness = Some((number()? / scale).clamp(0.0, 1.0) as f32);
             }
-            "color_temp_state_topic" => light.color_temp = color_temp_from(discovery, number()?),
-            "hs_state_topic" => light.hue_sat = Some(pair(&text).ok_or("hs state is not h,s")?),
+            "color_temp_state_topic" => {
+                light.color_temp = color_temp_from(discovery, number()?);
+                // Without a colour mode topic, the last of temperature or colour wins.
+                light.color_mode = Some(ColorMode::ColorTemp);
+            }
+            "hs_state_topic" => {
+                light.hue_sat = Some(pair(&text).ok_or("hs state is not h,s")?);
+                light.color_mode = Some(ColorMode::Color);
+            }
             "rgb_state_topic" => {
                 let (r, g, b) = triple(&text).ok_or("rgb state is not r,g,b")?;
                 light.hue_sat = Some(color::rgb_to_hs(r, g, b));
+                light.color_mode = Some(ColorMode::Color);
             }
             "xy_state_topic" => {
                 let (x, y) = pair(&text).ok_or("xy state is not x,y")?;
                 light.hue_sat = Some(color::xy_to_hs(x, y).ok_or("xy state is not a colour")?);
+                light.color_mode = Some(ColorMode::Color);
             }
             "effect_state_topic" => light.effect = Some(text),
             _ => {}
@@ -1082,7 +1108,7 @@ fn apply_state(
                     ["state_on", "payload_on"],
                     ["state_off", "payload_off"],
                 )
-                .ok_or_else(|| format!("switch state {text:?} is neither on nor off"))?,
+                .ok_or_else(|| format!("switch state \"{text}\" is neither on nor off"))?,
             );
         }
         EntityKind::BinarySensor(sensor) => {
@@ -1093,7 +1119,7 @@ fn apply_state(
                     ["payload_on", "payload_on"],
                     ["payload_off", "payload_off"],
                 )
-                .ok_or_else(|| format!("binary sensor state {text:?} is neither on nor off"))?,
+                .ok_or_else(|| format!("binary sensor state \"{text}\" is neither on nor off"))?,
             );
         }
         EntityKind::Sensor(sensor) => {
@@ -1106,7 +1132,7 @@ fn apply_state(
                     sensor.history.push(now_ms, n, history_len);
                 }
                 _ if textual => sensor.value = Some(SensorValue::Text(text)),
-                _ => return Err(format!("sensor with a unit sent {text:?}, not a number")),
+                _ => return Err(format!("sensor with a unit sent \"{text}\", not a number")),
             }
         }
         EntityKind::Climate(climate) => match key {
@@ -1140,7 +1166,7 @@ fn apply_state(
                     CoverState::Stopped
                 } else {
                     return Err(format!(
-                        "cover state {text:?} is not one of the configured states"
+                        "cover state \"{text}\" is not one of the configured states"
                     ));
                 });
             }
@@ -1164,7 +1190,7 @@ fn apply_state(
                         ["payload_on", "payload_on"],
                         ["payload_off", "payload_off"],
                     )
-                    .ok_or_else(|| format!("fan state {text:?} is neither on nor off"))?,
+                    .ok_or_else(|| format!("fan state \"{text}\" is neither on nor off"))?,
                 );
             }
         },
@@ -1188,7 +1214,7 @@ fn read_json_light_state(
     match state.str_at("state") {
         Some("ON") => light.on = Some(true),
         Some("OFF") => light.on = Some(false),
-        Some(other) => return Err(format!("light state {other:?} is neither ON nor OFF")),
+        Some(other) => return Err(format!("light state \"{other}\" is neither ON nor OFF")),
         None => {}
     }
     if let Some(b) = state.f64_at("brightness") {
@@ -1213,6 +1239,9 @@ fn read_json_light_state(
     }
     if let Some(effect) = state.str_at("effect") {
         light.effect = Some(effect.to_owned());
+    }
+    if let Some(mode) = state.str_at("color_mode").and_then(ColorMode::from_name) {
+        light.color_mode = Some(mode);
     }
     Ok(())
 }
@@ -1330,10 +1359,14 @@ fn command_messages(
             }
             Ok(out)
         }
-        (EntityKind::Number(_), Command::Number(n)) => Ok(vec![d.publish(
-            d.command_topic("command_topic", "command_template")?,
-            number_text(n),
-        )]),
+        (EntityKind::Number(number), Command::Number(n)) => {
+            // Home Assistant refuses a value outside min..max; the nearest allowed one is sent.
+            let n = clamp_between(n, number.min, number.max);
+            Ok(vec![d.publish(
+                d.command_topic("command_topic", "command_template")?,
+                number_text(n),
+            )])
+        }
         (EntityKind::Select(_), Command::Select(option)) => Ok(vec![d.publish(
             d.command_topic("command_topic", "command_template")?,
             option,
@@ -1342,57 +1375,6 @@ fn command_messages(
         (EntityKind::Sensor(_) | EntityKind::BinarySensor(_), _) => Err(CommandError::ReadOnly),
         _ => Err(CommandError::WrongKind),
     }
-}
-
-/// `Command::Light`'s fields, to pass around as one.
-pub(crate) struct LightRequest {
-    pub on: Option<bool>,
-    pub brightness: Option<f32>,
-    pub color_temp: Option<u16>,
-    pub hue_sat: Option<(f32, f32)>,
-    pub effect: Option<String>,
-}
-
-impl LightRequest {
-    /// Refuses a request for what the light cannot do, before anything is sent.
-    pub fn check(&self, light: &Light) -> Result<(), CommandError> {
-        if self.brightness.is_some() && !light.features.brightness {
-            return Err(CommandError::Unsupported("brightness"));
-        }
-        if self.color_temp.is_some() && light.features.color_temp.is_none() {
-            return Err(CommandError::Unsupported("colour temperature"));
-        }
-        if self.hue_sat.is_some() && !light.features.color {
-            return Err(CommandError::Unsupported("colour"));
-        }
-        if let Some(effect) = &self.effect
-            && !light.features.effects.contains(effect)
-        {
-            return Err(CommandError::Unsupported("this effect"));
-        }
-        Ok(())
-    }
-
-    /// The colour temperature clamped to the light's range.
-    pub fn clamped_color_temp(&self, light: &Light) -> Option<u16> {
-        let (min, max) = light.features.color_temp?;
-        self.color_temp.map(|ct| ct.clamp(min, max.max(min)))
-    }
-}
-
-/// Brightness 0.0..=1.0 on a device scale of `0..=scale`, rounded; any non-zero request stays
-/// at least 1 so that "a little light" does not become "off".
-pub(crate) fn scale_brightness(brightness: f32, scale: f64) -> f64 {
-    let b = f64::from(brightness.clamp(0.0, 1.0));
-    let v = (b * scale).round();
-    if b > 0.0 && v < 1.0 { 1.0 } else { v }
-}
-
-pub(crate) fn number_text(n: f64) -> String {
-    let mut s = String::new();
-    // Writing to a String cannot fail.
-    let _ = crate::json::write_number(n, &mut s);
-    s
 }
 
 fn json_light_command(
@@ -1519,4 +1501,4 @@ fn default_light_command(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

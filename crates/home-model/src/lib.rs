@@ -21,6 +21,14 @@
 //! errors, escapes and surrogate pairs, nesting depth limit, round trips), and no
 //! dependencies at all.
 //!
+//! # Size
+//!
+//! Each convention is a cargo feature (`homeassistant`, `zigbee2mqtt`, `tasmota`, `homie`, all
+//! on by default): an app whose home speaks only Zigbee2MQTT builds with
+//! `default-features = false, features = ["zigbee2mqtt"]` and carries none of the others.
+//! Problem messages quote payloads with plain `"{}"` rather than `{:?}`, and names are
+//! capitalised as ASCII, so that Unicode escape and case tables stay out of the binary.
+//!
 //! ```
 //! use home_model::{Command, EntityId, Home, HomeConfig};
 //!
@@ -49,21 +57,51 @@
 //! assert_eq!(out[0].payload, r#"{"state":"ON","brightness":255}"#);
 //! ```
 
+// With a convention left out, helpers only it used go unused; that is expected, not dead code.
+#![cfg_attr(
+    not(all(
+        feature = "homeassistant",
+        feature = "zigbee2mqtt",
+        feature = "tasmota",
+        feature = "homie"
+    )),
+    allow(dead_code, unused_imports, unused_variables, unused_mut)
+)]
+// With a convention left out, helpers only it used go unused; that is expected, not dead code.
+#![cfg_attr(
+    not(all(
+        feature = "homeassistant",
+        feature = "zigbee2mqtt",
+        feature = "tasmota",
+        feature = "homie"
+    )),
+    allow(dead_code, unused_imports, unused_variables, unused_mut)
+)]
+
+#[cfg(all(doctest, feature = "zigbee2mqtt"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
+
 mod color;
 mod command;
 mod home;
+#[cfg(feature = "homeassistant")]
 mod homeassistant;
+#[cfg(feature = "homie")]
 mod homie;
 pub mod json;
 mod model;
+#[cfg(feature = "tasmota")]
 mod tasmota;
+#[cfg(feature = "homeassistant")]
 mod template;
+#[cfg(feature = "zigbee2mqtt")]
 mod zigbee2mqtt;
 
 pub use command::{Command, CommandError, CoverCommand, Outgoing};
 pub use home::{Changes, Home, HomeConfig, Problem, topic_matches};
 pub use model::{
-    Availability, BinarySensor, Climate, Convention, Cover, CoverState, Device, DeviceId, Entity,
-    EntityId, EntityKind, Fan, History, Light, LightFeatures, Number, Select, Sensor, SensorValue,
-    Switch,
+    Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, Device,
+    DeviceId, Entity, EntityId, EntityKind, Fan, History, Light, LightFeatures, Number, Select,
+    Sensor, SensorValue, Switch,
 };

@@ -99,9 +99,12 @@ pub struct Device {
     pub model: Option<String>,
     pub sw_version: Option<String>,
     pub convention: Convention,
-    /// The room the convention names (HA `suggested_area`, Zigbee2MQTT `area`); `None` when it
-    /// names none, and the app lets the user choose.
+    /// The room the device is in: the user's choice ([`crate::Home::set_room`]) if there is
+    /// one, otherwise the convention's suggestion.
     pub room: Option<String>,
+    /// The room the convention names (HA `suggested_area`, Zigbee2MQTT `area`); `None` when it
+    /// names none.
+    pub suggested_room: Option<String>,
     pub availability: Availability,
     pub entities: Vec<Entity>,
 }
@@ -116,6 +119,7 @@ impl Device {
             sw_version: None,
             convention,
             room: None,
+            suggested_room: None,
             availability: Availability::Unknown,
             entities: Vec::new(),
         }
@@ -135,6 +139,7 @@ impl Device {
         match self.entities.iter_mut().find(|e| e.id == entity.id) {
             Some(existing) => {
                 entity.kind.keep_readings_from(&existing.kind);
+                entity.target = entity.target.or(existing.target.take());
                 *existing = entity;
             }
             None => self.entities.push(entity),
@@ -148,6 +153,9 @@ pub struct Entity {
     pub id: EntityId,
     pub name: String,
     pub kind: EntityKind,
+    /// Where the device says this entity is heading while it gets there (Homie 5 `$target`),
+    /// as the device wrote it; `None` once it has arrived or when the convention says nothing.
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -177,6 +185,7 @@ impl EntityKind {
                 if new.effect.is_none() {
                     new.effect.clone_from(&old.effect);
                 }
+                new.color_mode = new.color_mode.or(old.color_mode);
             }
             (EntityKind::Switch(new), EntityKind::Switch(old)) => new.on = new.on.or(old.on),
             (EntityKind::Sensor(new), EntityKind::Sensor(old)) => {
@@ -227,7 +236,28 @@ pub struct Light {
     /// Hue in degrees (0..360) and saturation in percent (0..=100).
     pub hue_sat: Option<(f32, f32)>,
     pub effect: Option<String>,
+    /// Which of `color_temp` and `hue_sat` the light is showing, where the device says so; the
+    /// other may be stale.
+    pub color_mode: Option<ColorMode>,
     pub features: LightFeatures,
+}
+
+/// Whether a light shows a white of some colour temperature or a colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorMode {
+    ColorTemp,
+    Color,
+}
+
+impl ColorMode {
+    /// From the colour mode names Home Assistant and Zigbee2MQTT use.
+    pub(crate) fn from_name(name: &str) -> Option<ColorMode> {
+        match name {
+            "color_temp" => Some(ColorMode::ColorTemp),
+            "hs" | "xy" | "rgb" | "rgbw" | "rgbww" => Some(ColorMode::Color),
+            _ => None,
+        }
+    }
 }
 
 /// What a light can be told to do beyond on and off.

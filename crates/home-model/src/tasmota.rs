@@ -6,9 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::command::{Command, CommandError, Outgoing};
+use crate::command::{Command, CommandError, LightRequest, Outgoing, number_text};
 use crate::home::{Claim, Message, Store, topic_matches};
-use crate::homeassistant::{LightRequest, number_text};
 use crate::json::Value;
 use crate::model::{
     Availability, Convention, Device, DeviceId, Entity, EntityId, EntityKind, Light, LightFeatures,
@@ -85,7 +84,7 @@ impl TasmotaDevice {
             .and_then(|n| n.parse::<usize>().ok())
             .unwrap_or(1);
         self.relay_names
-            .get(index - 1)
+            .get(index.wrapping_sub(1))
             .cloned()
             .flatten()
             .unwrap_or_else(|| {
@@ -184,7 +183,7 @@ impl Tasmota {
                 } else {
                     store.problem(
                         message.topic,
-                        format!("last will {text:?} is neither online nor offline"),
+                        format!("last will \"{text}\" is neither online nor offline"),
                     );
                     return Claim::Mine;
                 };
@@ -219,7 +218,7 @@ impl Tasmota {
                 }
                 _ => store.problem(
                     message.topic,
-                    format!("power state {text:?} is neither ON nor OFF"),
+                    format!("power state \"{text}\" is neither ON nor OFF"),
                 ),
             },
             _ => {}
@@ -338,6 +337,7 @@ impl Tasmota {
             .map(|i| key(*i))
             .filter(|k| Some(k) != device.light_power.as_ref())
             .map(|k| Entity {
+                target: None,
                 id: id.entity(&k),
                 name: device.power_name(&k),
                 kind: EntityKind::Switch(Switch::default()),
@@ -486,6 +486,7 @@ fn is_output(entity: &Entity) -> bool {
 
 fn light_entity(device: &TasmotaDevice, name: String) -> Entity {
     Entity {
+        target: None,
         id: device.id.entity("light"),
         name,
         kind: EntityKind::Light(Light {
@@ -571,6 +572,7 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
                 continue;
             }
             model.upsert_entity(Entity {
+                target: None,
                 id: id.clone(),
                 name: device.power_name(key),
                 kind: EntityKind::Switch(Switch::default()),
@@ -598,7 +600,7 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
         if let Some(hsb) = state.str_at("HSBColor") {
             let parts: Vec<f32> = hsb
                 .split(',')
-                .filter_map(|p| p.trim().parse().ok())
+                .filter_map(|p| p.trim().parse::<f32>().ok().filter(|n| n.is_finite()))
                 .collect();
             if let [h, s, _b] = parts.as_slice() {
                 light.hue_sat = Some((*h, *s));
@@ -629,7 +631,9 @@ fn unit_for(field: &str, sensors: &Value) -> Option<String> {
 
 fn device_class_for(field: &str) -> Option<&'static str> {
     Some(match field {
-        "Temperature" | "DewPoint" => "temperature",
+        // Not DewPoint: it is in degrees but is not the room's temperature, and would skew
+        // a room's average.
+        "Temperature" => "temperature",
         "Humidity" => "humidity",
         "Pressure" | "SeaPressure" => "pressure",
         "Illuminance" => "illuminance",
@@ -688,6 +692,7 @@ fn read_sensors(id: &DeviceId, sensors: &Value, now_ms: u64, store: &mut Store<'
         if model.entity(&entity_id).is_none() {
             added = true;
             model.upsert_entity(Entity {
+                target: None,
                 id: entity_id.clone(),
                 name,
                 kind: EntityKind::Sensor(Sensor {
@@ -712,4 +717,4 @@ fn read_sensors(id: &DeviceId, sensors: &Value, now_ms: u64, store: &mut Store<'
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -6,13 +6,15 @@
 use std::collections::BTreeMap;
 
 use crate::color;
-use crate::command::{Command, CommandError, CoverCommand, Outgoing};
+use crate::command::{
+    Command, CommandError, CoverCommand, LightRequest, Outgoing, scale_brightness,
+};
 use crate::home::{Claim, Message, Store};
-use crate::homeassistant::{LightRequest, scale_brightness};
 use crate::json::{Value, object};
 use crate::model::{
-    Availability, BinarySensor, Climate, Convention, Cover, CoverState, Device, DeviceId, Entity,
-    EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor, SensorValue, Switch,
+    Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, Device,
+    DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
+    SensorValue, Switch,
 };
 
 /// Access bits of an expose: "published in the state", "settable via /set", "readable via /get".
@@ -302,7 +304,10 @@ impl Bridge {
     fn read_devices(&mut self, devices: &[Value], topic: &str, store: &mut Store<'_>) {
         let mut seen = Vec::new();
         for device in devices {
-            if device.str_at("type") == Some("Coordinator") {
+            // The coordinator is the bridge itself; a disabled device is hidden on purpose.
+            if device.str_at("type") == Some("Coordinator")
+                || device.bool_at("disabled") == Some(true)
+            {
                 continue;
             }
             let (Some(ieee), Some(name)) = (
@@ -339,10 +344,11 @@ impl Bridge {
             model.manufacturer = text(definition, "vendor").or(text(device, "manufacturer"));
             model.model = text(definition, "model").or(text(device, "model_id"));
             model.sw_version = text(device, "software_build_id");
-            model.room = text(device, "area").or(model.room.take());
+            model.suggested_room = text(device, "area").or(model.suggested_room.take());
             let entities: Vec<Entity> = exposed
                 .iter()
                 .map(|e| Entity {
+                    target: None,
                     id: e.entity.clone(),
                     name: entity_name(&e.binding, e.entity.key()),
                     kind: kind_of(&e.binding),
@@ -414,6 +420,7 @@ impl Bridge {
             model.name = name.to_owned();
             model.model = Some("Group".into());
             let entity = Entity {
+                target: None,
                 id: exposed[0].entity.clone(),
                 name: name.to_owned(),
                 kind: kind_of(&exposed[0].binding),
@@ -598,6 +605,7 @@ impl Bridge {
                     effect: fx,
                 };
                 request.check(light)?;
+                let request = request.off_alone();
                 let mut members = Vec::new();
                 if let Some(on) = request.on {
                     let state = settable(state, "switching")?;
@@ -879,12 +887,12 @@ fn entity_name(binding: &Binding, key: &str) -> String {
     let words = if base.is_empty() {
         key.replace('_', " ")
     } else {
-        key.replacen(&base.to_lowercase(), base, 1)
+        key.replacen(&base.to_ascii_lowercase(), base, 1)
             .replace('_', " ")
     };
     let mut chars = words.chars();
     chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
+        first.to_ascii_uppercase().to_string() + chars.as_str()
     })
 }
 
@@ -1032,6 +1040,9 @@ fn apply_state(
             if let Some(fx) = get(effect).and_then(Value::as_str) {
                 light.effect = Some(fx.to_owned());
             }
+            if let Some(mode) = state.str_at("color_mode").and_then(ColorMode::from_name) {
+                light.color_mode = Some(mode);
+            }
         }
         (Binding::Switch(p), EntityKind::Switch(switch)) => {
             if let Some(v) = state.get(&p.name) {
@@ -1103,4 +1114,4 @@ fn apply_state(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -33,10 +33,10 @@ fn sensor<'a>(home: &'a Home, id: &str) -> &'a Sensor {
     }
 }
 
-const KITCHEN: &str = r#"{"~":"homeassistant/light/kitchen","name":"Kitchen","unique_id":"kitchen_light","cmd_t":"~/set","stat_t":"~/state","schema":"json","brightness":true,"supported_color_modes":["color_temp"]}"#;
+pub(crate) const KITCHEN: &str = r#"{"~":"homeassistant/light/kitchen","name":"Kitchen","unique_id":"kitchen_light","cmd_t":"~/set","stat_t":"~/state","schema":"json","brightness":true,"supported_color_modes":["color_temp"]}"#;
 
 /// A json-schema colour bulb as an ESP firmware announces it, with a device block.
-const DESK_BULB: &str = r#"{
+pub(crate) const DESK_BULB: &str = r#"{
   "name": null,
   "uniq_id": "desk_bulb_01",
   "schema": "json",
@@ -125,6 +125,7 @@ fn json_light_state_updates_on_brightness_colour_and_effect() {
     assert_eq!(bulb.on, Some(true));
     assert_eq!(bulb.brightness, Some(0.5));
     assert_eq!(bulb.hue_sat, Some((30.5, 80.0)));
+    assert_eq!(bulb.color_mode, Some(crate::ColorMode::Color));
     assert_eq!(bulb.effect.as_deref(), Some("candle"));
     send(&mut home, "lights/desk/state", r#"{"state":"OFF"}"#);
     let bulb = light(&home, "ha:desk_bulb_01/desk_bulb_01");
@@ -253,7 +254,7 @@ fn command_for_a_feature_the_light_lacks_is_refused() {
 }
 
 /// A default-schema RGB light with separate topics, as a Tasmota-style bridge announces it.
-const PORCH: &str = r#"{
+pub(crate) const PORCH: &str = r#"{
   "name": "Porch",
   "unique_id": "porch_light",
   "command_topic": "porch/light/switch",
@@ -288,6 +289,8 @@ fn default_schema_light_reads_each_state_topic() {
     assert_eq!(porch.brightness, Some(0.25));
     assert_eq!(porch.hue_sat, Some((0.0, 100.0)));
     assert_eq!(porch.color_temp, Some(300));
+    // Colour temperature arrived after the colour, and no colour mode topic says otherwise.
+    assert_eq!(porch.color_mode, Some(crate::ColorMode::ColorTemp));
     assert_eq!(porch.effect.as_deref(), Some("pulse"));
     assert_eq!(porch.features.effects, vec!["pulse".to_string()]);
 }
@@ -371,7 +374,7 @@ fn a_later_config_replaces_the_earlier_one_and_keeps_the_reading() {
 }
 
 /// A device-based discovery config: one device, several components sharing availability.
-const WEATHER_STATION: &str = r#"{
+pub(crate) const WEATHER_STATION: &str = r#"{
   "dev": {"ids": "ws-2000-ab12", "name": "Weather station", "mf": "Bresser", "mdl": "WS2000", "sa": "Garden"},
   "o": {"name": "rtl_433", "sw": "23.11", "url": "https://triq.org"},
   "avty_t": "weather/ws/status",
@@ -776,6 +779,7 @@ fn malformed_config_is_a_problem_not_a_panic() {
     assert!(home.problems().count() >= 5);
 }
 
+#[cfg(feature = "zigbee2mqtt")]
 #[test]
 fn zigbee2mqtt_discovery_is_skipped_in_favour_of_the_native_device() {
     let mut home = home();
@@ -787,4 +791,91 @@ fn zigbee2mqtt_discovery_is_skipped_in_favour_of_the_native_device() {
     );
     assert_eq!(home.devices().count(), 0);
     assert_eq!(changes.problems.len(), 1);
+}
+
+#[test]
+fn template_schema_light_is_reported_as_unsupported() {
+    let mut home = home();
+    let config = r#"{"name":"Strip","uniq_id":"strip","schema":"template","cmd_t":"strip/set","command_on_template":"on,{{ brightness }}","command_off_template":"off","stat_t":"strip/state","state_template":"{{ value.split(',')[0] }}"}"#;
+    let changes = send(&mut home, "homeassistant/light/strip/config", config);
+    assert!(changes.problems[0].reason.contains("template"));
+    assert_eq!(home.devices().count(), 0);
+}
+
+#[test]
+fn availability_template_reads_a_json_availability_payload() {
+    let mut home = home();
+    let config = r#"{"name":"Heater","uniq_id":"heater","cmd_t":"heater/set","stat_t":"heater/state",
+        "avty_t":"heater/status","avty_tpl":"{{ value_json.status }}","pl_avail":"up","pl_not_avail":"down"}"#;
+    send(&mut home, "homeassistant/switch/heater/config", config);
+    send(&mut home, "heater/status", r#"{"status":"up","uptime":12}"#);
+    assert_eq!(
+        home.device(&DeviceId::from("ha:heater"))
+            .expect("heater")
+            .availability,
+        Availability::Online
+    );
+    send(&mut home, "heater/status", r#"{"status":"down"}"#);
+    assert_eq!(
+        home.device(&DeviceId::from("ha:heater"))
+            .expect("heater")
+            .availability,
+        Availability::Offline
+    );
+}
+
+#[test]
+fn number_and_select_read_their_state_and_send_their_value() {
+    let mut home = home();
+    let number = r#"{"name":"Target humidity","uniq_id":"dehum_target","cmd_t":"dehum/target/set","stat_t":"dehum/target","min":30,"max":70,"step":5,"unit_of_meas":"%"}"#;
+    let select = r#"{"name":"Mode","uniq_id":"dehum_mode","cmd_t":"dehum/mode/set","stat_t":"dehum/mode","ops":["auto","continuous","laundry"]}"#;
+    send(
+        &mut home,
+        "homeassistant/number/dehum/target/config",
+        number,
+    );
+    send(&mut home, "homeassistant/select/dehum/mode/config", select);
+    send(&mut home, "dehum/target", "55");
+    send(&mut home, "dehum/mode", "laundry");
+    match &home
+        .entity(&EntityId::from("ha:dehum_target/dehum_target"))
+        .expect("number")
+        .kind
+    {
+        EntityKind::Number(n) => assert_eq!(
+            (n.value, n.min, n.max, n.step),
+            (Some(55.0), Some(30.0), Some(70.0), Some(5.0))
+        ),
+        other => panic!("{other:?}"),
+    }
+    match &home
+        .entity(&EntityId::from("ha:dehum_mode/dehum_mode"))
+        .expect("select")
+        .kind
+    {
+        EntityKind::Select(s) => {
+            assert_eq!((s.value.as_deref(), s.options.len()), (Some("laundry"), 3))
+        }
+        other => panic!("{other:?}"),
+    }
+    let out = home
+        .command(
+            &EntityId::from("ha:dehum_target/dehum_target"),
+            Command::Number(45.0),
+        )
+        .expect("command");
+    assert_eq!(
+        (out[0].topic.as_str(), out[0].payload.as_str()),
+        ("dehum/target/set", "45")
+    );
+    let out = home
+        .command(
+            &EntityId::from("ha:dehum_mode/dehum_mode"),
+            Command::Select("auto".into()),
+        )
+        .expect("command");
+    assert_eq!(
+        (out[0].topic.as_str(), out[0].payload.as_str()),
+        ("dehum/mode/set", "auto")
+    );
 }

@@ -40,8 +40,8 @@ fn sensor<'a>(home: &'a Home, id: &str) -> &'a Sensor {
 }
 
 /// A Sonoff TH with an AM2301, as it reports without discovery.
-const SONOFF_STATE: &str = r#"{"Time":"2026-11-22T08:30:00","Uptime":"0T01:02:03","UptimeSec":3723,"Heap":26,"SleepMode":"Dynamic","Sleep":50,"LoadAvg":19,"MqttCount":1,"POWER":"ON","Wifi":{"AP":1,"SSId":"home","BSSId":"AA:BB:CC:DD:EE:FF","Channel":6,"Mode":"11n","RSSI":78,"Signal":-61,"LinkCount":1,"Downtime":"0T00:00:03"}}"#;
-const SONOFF_SENSOR: &str = r#"{"Time":"2026-11-22T08:30:00","AM2301":{"Temperature":21.3,"Humidity":40.2,"DewPoint":7.4},"TempUnit":"C"}"#;
+pub(crate) const SONOFF_STATE: &str = r#"{"Time":"2026-11-22T08:30:00","Uptime":"0T01:02:03","UptimeSec":3723,"Heap":26,"SleepMode":"Dynamic","Sleep":50,"LoadAvg":19,"MqttCount":1,"POWER":"ON","Wifi":{"AP":1,"SSId":"home","BSSId":"AA:BB:CC:DD:EE:FF","Channel":6,"Mode":"11n","RSSI":78,"Signal":-61,"LinkCount":1,"Downtime":"0T00:00:03"}}"#;
+pub(crate) const SONOFF_SENSOR: &str = r#"{"Time":"2026-11-22T08:30:00","AM2301":{"Temperature":21.3,"Humidity":40.2,"DewPoint":7.4},"TempUnit":"C"}"#;
 
 #[test]
 fn device_becomes_known_from_its_last_will() {
@@ -224,7 +224,7 @@ fn command_to_tasmota_colour_light_sends_hsbcolor_with_the_current_brightness() 
 }
 
 /// Native discovery of a two-relay Sonoff Dual R2 with a custom full topic.
-const DUAL_CONFIG: &str = r#"{"ip":"192.168.1.60","dn":"Garage","fn":["Door opener","Garage light",null,null,null,null,null,null],
+pub(crate) const DUAL_CONFIG: &str = r#"{"ip":"192.168.1.60","dn":"Garage","fn":["Door opener","Garage light",null,null,null,null,null,null],
   "hn":"garage-1234","mac":"A4CF12B3C4D5","md":"Sonoff Dual R2","ty":0,"if":0,"ofln":"Offline","onln":"Online",
   "state":["OFF","ON","TOGGLE","HOLD"],"sw":"14.3.0","t":"garage","ft":"home/%topic%/%prefix%/","tp":["cmnd","stat","tele"],
   "rl":[1,1,0,0,0,0,0,0],"swc":[-1,-1,-1,-1,-1,-1,-1,-1],"swn":[null,null,null,null,null,null,null,null],

@@ -1,11 +1,11 @@
 use crate::{
-    Availability, Command, CommandError, Convention, DeviceId, EntityId, EntityKind, Home,
-    HomeConfig, Light, Sensor, SensorValue,
+    Availability, ColorMode, Command, CommandError, Convention, DeviceId, EntityId, EntityKind,
+    Home, HomeConfig, Light, Sensor, SensorValue,
 };
 
 /// `zigbee2mqtt/bridge/devices` with the coordinator, a Philips Hue colour bulb (friendly name
 /// with a `/`), an Aqara temperature sensor and a two-channel relay with endpoints.
-const DEVICES: &str = r#"[
+pub(crate) const DEVICES: &str = r#"[
   {"ieee_address":"0x00124b0022ab1234","type":"Coordinator","network_address":0,"friendly_name":"Coordinator","definition":null},
   {"ieee_address":"0x0017880104e45517","type":"Router","network_address":29159,"supported":true,
    "friendly_name":"Living room/Floor lamp","disabled":false,"description":"By the sofa",
@@ -47,7 +47,7 @@ const DEVICES: &str = r#"[
      ]}}
 ]"#;
 
-const GROUPS: &str = r#"[
+pub(crate) const GROUPS: &str = r#"[
   {"id":1,"friendly_name":"Living room lights","description":null,"scenes":[],
    "members":[{"ieee_address":"0x0017880104e45517","endpoint":11}]},
   {"id":2,"friendly_name":"Empty group","scenes":[],"members":[]}
@@ -174,6 +174,7 @@ fn light_state_from_zigbee2mqtt_updates_brightness() {
     assert_eq!(lamp.brightness, Some(0.5));
     assert_eq!(lamp.color_temp, Some(366));
     assert_eq!(lamp.hue_sat, Some((38.0, 69.0)));
+    assert_eq!(lamp.color_mode, Some(ColorMode::ColorTemp));
     assert_eq!(
         sensor(&home, "z2m:0x0017880104e45517/linkquality").value,
         Some(SensorValue::Number(87.0))
@@ -524,4 +525,46 @@ fn malformed_zigbee2mqtt_payloads_are_problems_not_panics() {
     );
     assert_eq!(light(&home, "z2m:0x0017880104e45517/light").on, None);
     assert_eq!(home.devices().count(), 3);
+}
+
+#[test]
+fn disabled_devices_are_not_shown() {
+    let mut home = Home::new(HomeConfig::default());
+    send(
+        &mut home,
+        "zigbee2mqtt/bridge/devices",
+        &DEVICES.replace(
+            r#""friendly_name":"Bedroom climate","disabled":false"#,
+            r#""friendly_name":"Bedroom climate","disabled":true"#,
+        ),
+    );
+    assert!(home.device(&DeviceId::from(AQARA)).is_none());
+    assert_eq!(home.devices().count(), 2);
+}
+
+#[test]
+fn turning_a_light_off_sends_only_the_off() {
+    let home = home();
+    let off_at_40 = Command::Light {
+        on: Some(false),
+        brightness: Some(0.4),
+        color_temp: None,
+        hue_sat: None,
+        effect: None,
+    };
+    let out = home.command(&lamp(), off_at_40).expect("command");
+    assert_eq!(out[0].payload, r#"{"state":"OFF"}"#);
+}
+
+#[test]
+fn a_command_with_a_number_that_is_not_finite_is_refused() {
+    let home = home();
+    let nan = Command::Light {
+        on: None,
+        brightness: Some(f32::NAN),
+        color_temp: None,
+        hue_sat: None,
+        effect: None,
+    };
+    assert_eq!(home.command(&lamp(), nan), Err(CommandError::NotANumber));
 }
