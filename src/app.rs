@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::components::StatusBadge;
-use crate::pages::{ConnectionsPage, ConsolePage};
+use crate::pages::{BenchPage, ConnectionsPage, ConsolePage};
 use crate::runtime::{Connection, ProfileStore};
 
 /// The screens reachable from the app bar.
@@ -12,8 +12,16 @@ enum Screen {
 }
 
 /// The whole app: one broker connection and the saved profiles, shared through context.
+/// `?bench` opens the benchmark instead (`&autorun` starts it at once, for headless runs).
 #[component]
 pub fn App() -> impl IntoView {
+    if let Some(bench) = crate::runtime::bench_request() {
+        return view! {
+            <header class="app-bar"><h1>"Lamplighter benchmark"</h1></header>
+            <main><BenchPage broker=bench.broker autorun=bench.autorun /></main>
+        }
+        .into_any();
+    }
     let conn = Connection::new();
     let store = ProfileStore::load();
     provide_context(conn);
@@ -63,4 +71,5 @@ pub fn App() -> impl IntoView {
             }}
         </main>
     }
+    .into_any()
 }

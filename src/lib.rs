@@ -6,6 +6,7 @@
 //! are plain logic, tested natively.
 
 mod app;
+pub mod bench;
 pub mod broker_url;
 pub mod components;
 pub mod message_log;

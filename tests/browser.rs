@@ -6,8 +6,10 @@
 
 use std::time::Duration;
 
-use lamplighter::runtime::{ConnectError, Connection, ConnectionStatus, SubscriptionState};
+use lamplighter::runtime::{ConnectError, Connection, ConnectionStatus, QoS, SubscriptionState};
 use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -85,7 +87,8 @@ async fn receives_its_own_publish_on_a_subscribed_topic() {
     conn.connect(broker()).expect("a valid broker URL");
     let topic = unique_topic("echo");
     // Both commands are given before the connection is up: they must wait for it, not vanish.
-    conn.subscribe(&topic).expect("a valid filter");
+    conn.subscribe(&topic, QoS::AtMostOnce)
+        .expect("a valid filter");
     assert!(
         eventually(|| {
             conn.subscriptions.with_untracked(|subs| {
@@ -97,7 +100,7 @@ async fn receives_its_own_publish_on_a_subscribed_topic() {
         "the subscription was never granted: {:?}",
         conn.subscriptions.get_untracked()
     );
-    conn.publish(&topic, "hello from wasm".as_bytes(), false)
+    conn.publish(&topic, "hello from wasm".as_bytes(), QoS::AtMostOnce, false)
         .expect("a valid topic");
     assert!(
         eventually(|| conn.messages.with_untracked(|log| {
@@ -199,4 +202,99 @@ async fn disconnect_ends_the_session_and_says_so() {
         "{:?}",
         conn.status.get_untracked()
     );
+}
+
+#[wasm_bindgen_test]
+async fn round_trips_qos_1_and_qos_2_messages() {
+    let _owner = Owner::new();
+    let conn = Connection::new_detached();
+    conn.connect(broker()).expect("a valid broker URL");
+    let topic = unique_topic("qos");
+    for qos in [QoS::AtLeastOnce, QoS::ExactlyOnce] {
+        let filter = format!("{topic}/{}", qos.bits());
+        conn.subscribe(&filter, qos).expect("a valid filter");
+        conn.publish(&filter, format!("at {qos}").as_bytes(), qos, false)
+            .expect("a valid topic");
+    }
+    let arrived = |payload: &'static str| {
+        move || {
+            conn.messages
+                .with_untracked(|log| log.entries().any(|m| m.payload == payload))
+        }
+    };
+    assert!(
+        eventually(arrived("at QoS 1")).await,
+        "the QoS 1 message never came back"
+    );
+    assert!(
+        eventually(arrived("at QoS 2")).await,
+        "the QoS 2 message never came back"
+    );
+    assert!(
+        eventually(|| conn.pending.get_untracked() == 0).await,
+        "acknowledgements missing"
+    );
+    assert_eq!(
+        conn.messages.with_untracked(|log| log.received()),
+        2,
+        "each message once"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_qos_1_message_queued_offline_survives_a_reload_and_is_delivered() {
+    let topic = unique_topic("reload");
+    let closed = setting(
+        option_env!("LAMPLIGHTER_TEST_CLOSED_PORT"),
+        "LAMPLIGHTER_TEST_CLOSED_PORT",
+    );
+
+    // The page is offline (its broker unreachable) and the user publishes at QoS 1.
+    let before_reload = Owner::new();
+    before_reload.with(|| {
+        let conn = Connection::new();
+        conn.connect(&format!("ws://127.0.0.1:{closed}"))
+            .expect("a valid broker URL");
+        conn.publish(&topic, b"kept across the reload", QoS::AtLeastOnce, false)
+            .expect("queued while offline");
+        assert_eq!(conn.pending.get_untracked(), 1);
+    });
+    // The session is written to IndexedDB asynchronously; give it a moment, then "reload":
+    // everything of the page's runtime goes, the tab's sessionStorage stays.
+    sleep(Duration::from_millis(300)).await;
+    drop(before_reload);
+
+    let _owner = Owner::new();
+    let listener = Connection::new_detached();
+    let received = Rc::new(RefCell::new(Vec::<String>::new()));
+    listener.on_message({
+        let received = received.clone();
+        move |_, payload| {
+            received
+                .borrow_mut()
+                .push(String::from_utf8_lossy(payload).into_owned())
+        }
+    });
+    listener.connect(broker()).expect("a valid broker URL");
+    listener
+        .subscribe(&topic, QoS::AtLeastOnce)
+        .expect("a valid filter");
+    assert!(
+        eventually(|| listener
+            .subscriptions
+            .with_untracked(|s| s.iter().any(|s| s.state == SubscriptionState::Granted(1))))
+        .await
+    );
+
+    let after_reload = Connection::new();
+    after_reload.connect(broker()).expect("a valid broker URL");
+    assert!(
+        eventually(|| received
+            .borrow()
+            .iter()
+            .any(|p| p == "kept across the reload"))
+        .await,
+        "the message queued before the reload was never delivered"
+    );
+    assert!(eventually(|| after_reload.pending.get_untracked() == 0).await);
 }

@@ -4,11 +4,13 @@
 mod broker_form;
 mod message_list;
 mod publish_form;
+mod qos_select;
 mod status_badge;
 mod subscribe_form;
 
 pub use broker_form::BrokerForm;
 pub use message_list::MessageList;
 pub use publish_form::PublishForm;
+pub use qos_select::QosSelect;
 pub use status_badge::StatusBadge;
 pub use subscribe_form::SubscribeForm;

@@ -1,7 +1,8 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use crate::runtime::Connection;
+use super::QosSelect;
+use crate::runtime::{Connection, QoS};
 
 /// Publishes a text payload to a topic.
 #[component]
@@ -10,6 +11,7 @@ pub fn PublishForm() -> impl IntoView {
     let topic = RwSignal::new(String::new());
     let payload = RwSignal::new(String::new());
     let retain = RwSignal::new(false);
+    let qos = RwSignal::new(QoS::AtMostOnce);
     let outcome = RwSignal::new(None::<Result<String, String>>);
 
     let on_submit = move |ev: SubmitEvent| {
@@ -18,6 +20,7 @@ pub fn PublishForm() -> impl IntoView {
         let result = conn.publish(
             &topic_name,
             payload.get_untracked().as_bytes(),
+            qos.get_untracked(),
             retain.get_untracked(),
         );
         outcome.set(Some(match result {
@@ -47,6 +50,7 @@ pub fn PublishForm() -> impl IntoView {
                     <textarea id="publish-payload" spellcheck="false" bind:value=payload></textarea>
                 </label>
                 <div class="row">
+                    <QosSelect qos id="publish-qos" />
                     <label class="inline">
                         <input id="publish-retain" type="checkbox" bind:checked=retain />
                         "Retain"

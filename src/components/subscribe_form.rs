@@ -1,18 +1,20 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use crate::runtime::{Connection, SubscriptionState};
+use super::QosSelect;
+use crate::runtime::{Connection, QoS, SubscriptionState};
 
 /// A topic filter to subscribe to, and the subscriptions made so far with their outcome.
 #[component]
 pub fn SubscribeForm() -> impl IntoView {
     let conn = expect_context::<Connection>();
     let filter = RwSignal::new(String::from("#"));
+    let qos = RwSignal::new(QoS::AtLeastOnce);
     let error = RwSignal::new(None::<String>);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        match conn.subscribe(&filter.get_untracked()) {
+        match conn.subscribe(&filter.get_untracked(), qos.get_untracked()) {
             Ok(()) => error.set(None),
             Err(e) => error.set(Some(e.to_string())),
         }
@@ -35,6 +37,7 @@ pub fn SubscribeForm() -> impl IntoView {
                             bind:value=filter
                         />
                     </label>
+                    <QosSelect qos id="subscribe-qos" />
                     <button id="subscribe" type="submit">"Subscribe"</button>
                 </div>
                 {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}

@@ -1,7 +1,9 @@
 //! Whole screens of the app.
 
+mod bench;
 mod connections;
 mod console;
 
+pub use bench::BenchPage;
 pub use connections::ConnectionsPage;
 pub use console::ConsolePage;

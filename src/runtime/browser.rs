@@ -1,7 +1,7 @@
 //! Small reads of the browser's state: the page's address, the clock, randomness.
 
 use mqtt_session::Instant;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// What the page's own address says about where the broker is.
 pub struct PageLocation {
@@ -31,6 +31,29 @@ pub fn page_location() -> PageLocation {
         host: read(web_sys::Location::hostname),
         broker_param,
     }
+}
+
+/// What the page's address asks of the benchmark: `?bench[&autorun][&broker=ws://...]`.
+pub struct BenchRequest {
+    pub broker: String,
+    pub autorun: bool,
+}
+
+/// The benchmark request in the page's address, if there is one.
+pub fn bench_request() -> Option<BenchRequest> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    if !params.has("bench") {
+        return None;
+    }
+    let page = page_location();
+    let broker = page
+        .broker_param
+        .unwrap_or_else(|| crate::broker_url::default_broker_url(&page.protocol, &page.host));
+    Some(BenchRequest {
+        broker,
+        autorun: params.has("autorun"),
+    })
 }
 
 pub fn page_is_https() -> bool {
@@ -71,4 +94,25 @@ pub fn browser_is_online() -> bool {
 /// A seed for the engine's random choices (reconnection jitter), from the browser.
 pub fn random_seed() -> u64 {
     (js_sys::Math::random() * (1u64 << 53) as f64) as u64
+}
+
+/// Milliseconds on the page's monotonic clock, with sub-millisecond precision.
+pub fn page_clock_millis() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Resolves after `duration`, on the browser's timer.
+pub async fn sleep(duration: std::time::Duration) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let millis = i32::try_from(duration.as_millis()).unwrap_or(i32::MAX);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                resolve.unchecked_ref(),
+                millis,
+            );
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use mqtt_codec::{ConnectReasonCode, DisconnectReasonCode};
 use mqtt_session::{
     Backoff, Client, ClientConfig, DisconnectReason, Duration, Event, Instant, PacketId,
-    ProtocolVersion, QoS, UsageError,
+    ProtocolVersion, QoS, SessionState, UsageError, Will,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -24,6 +24,7 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use super::browser::{browser_is_online, now, random_client_id, random_seed, time_of_day};
 use super::lifecycle::PageLifecycle;
+use super::session_store::SessionStore;
 use super::tabs::TabGuard;
 use super::{ConnectionStatus, Outputs, Subscription, SubscriptionState, storage};
 use crate::profiles::{Profile, Protocol};
@@ -75,7 +76,20 @@ pub struct Driver {
     outputs: Outputs,
     lifecycle: Option<PageLifecycle>,
     tabs: Option<TabGuard>,
+    /// Where the session is kept across reloads; `None` for a detached connection, or until
+    /// (and unless) IndexedDB opens.
+    sessions: Option<SessionStore>,
+    /// True while the saved session is being read: a start waits for it.
+    restoring: bool,
+    deferred_start: Option<(Profile, Option<String>)>,
+    /// The session changed since it was last saved.
+    dirty: bool,
+    /// Called with every message received, for code that counts rather than shows them.
+    observer: Option<MessageObserver>,
 }
+
+/// Code that wants every received message (topic, payload) rather than the message list.
+pub(super) type MessageObserver = Rc<dyn Fn(&str, &[u8])>;
 
 /// What the UI learns from one pump, applied once the driver is no longer borrowed.
 enum UiChange {
@@ -91,10 +105,16 @@ enum UiChange {
 }
 
 impl Driver {
-    pub(super) fn new(outputs: Outputs) -> Rc<RefCell<Self>> {
-        let client_id = storage::tab_client_id(random_client_id);
+    /// A driver for the page: its client id is the tab's, its session survives reloads, and it
+    /// follows the page's lifecycle. A `detached` one (for measurements) has none of that.
+    pub(super) fn new(outputs: Outputs, detached: bool) -> Rc<RefCell<Self>> {
+        let client_id = if detached {
+            random_client_id()
+        } else {
+            storage::tab_client_id(random_client_id)
+        };
         let this = Rc::new(RefCell::new(Self {
-            engine: new_engine(&client_id, None, None),
+            engine: fallback_engine(&client_id),
             profile: None,
             password: None,
             client_id: client_id.clone(),
@@ -110,8 +130,17 @@ impl Driver {
             outputs,
             lifecycle: None,
             tabs: None,
+            sessions: None,
+            restoring: !detached,
+            deferred_start: None,
+            dirty: false,
+            observer: None,
         }));
+        if detached {
+            return this;
+        }
         let weak = Rc::downgrade(&this);
+        Self::restore_saved_session(weak.clone());
         let lifecycle = PageLifecycle::listen(weak.clone());
         let tabs = TabGuard::start(
             &client_id,
@@ -137,8 +166,49 @@ impl Driver {
         this
     }
 
+    /// Opens the session store and reads this tab's saved session; a start asked for meanwhile
+    /// goes ahead once it is read, carrying on the saved session.
+    fn restore_saved_session(driver: Weak<RefCell<Self>>) {
+        leptos::task::spawn_local(async move {
+            let sessions = SessionStore::open().await;
+            let Some(this) = driver.upgrade() else { return };
+            let client_id = this.borrow().client_id.clone();
+            let saved = match &sessions {
+                Some(store) => store.load(&client_id).await,
+                None => None,
+            };
+            let deferred = {
+                let mut driver = this.borrow_mut();
+                driver.sessions = sessions;
+                driver.restoring = false;
+                driver.deferred_start.take()
+            };
+            if let Some((profile, password)) = deferred {
+                Self::start_with(&this, profile, password, saved);
+            }
+        });
+    }
+
     /// Starts connecting with `profile`, dropping any current connection and session.
     pub(super) fn start(this: &Rc<RefCell<Self>>, profile: Profile, password: Option<String>) {
+        if this.borrow().restoring {
+            let url = profile.broker_urls.first().cloned().unwrap_or_default();
+            this.borrow_mut().deferred_start = Some((profile, password));
+            this.borrow()
+                .outputs
+                .status
+                .set(ConnectionStatus::Connecting { url });
+            return;
+        }
+        Self::start_with(this, profile, password, None);
+    }
+
+    fn start_with(
+        this: &Rc<RefCell<Self>>,
+        profile: Profile,
+        password: Option<String>,
+        saved: Option<SessionState>,
+    ) {
         let resubscribe = this.borrow().outputs.subscriptions.try_update(|subs| {
             subs.retain(|s| !matches!(s.state, SubscriptionState::Refused(_)));
             subs.iter_mut()
@@ -150,7 +220,15 @@ impl Driver {
             driver.socket = None;
             driver.timer = None;
             driver.pending_subscribes.clear();
-            driver.engine = new_engine(&driver.client_id, Some(&profile), password.as_deref());
+            let config = engine_config(&driver.client_id, &profile, password.as_deref());
+            // A saved session carries on what it held: queued and in-flight messages,
+            // subscriptions. One that cannot be read again is dropped, not fatal.
+            let restored = saved.and_then(|state| Client::restore(config.clone(), state).ok());
+            driver.dirty = restored.is_none();
+            driver.engine = match restored {
+                Some(client) => client,
+                None => Client::new(config).unwrap_or_else(|_| fallback_engine(&driver.client_id)),
+            };
             driver.profile = Some(profile);
             driver.password = password;
             driver.url_index = 0;
@@ -236,12 +314,15 @@ impl Driver {
         this.borrow().outputs.status.set(status);
     }
 
-    pub(super) fn subscribe(this: &Rc<RefCell<Self>>, filter: &str) -> Result<(), UsageError> {
+    pub(super) fn subscribe(
+        this: &Rc<RefCell<Self>>,
+        filter: &str,
+        qos: QoS,
+    ) -> Result<(), UsageError> {
         let outputs = {
             let mut driver = this.borrow_mut();
-            let id = driver
-                .engine
-                .subscribe(now(), &[(filter, QoS::AtMostOnce)])?;
+            let id = driver.engine.subscribe(now(), &[(filter, qos)])?;
+            driver.dirty = true;
             driver
                 .pending_subscribes
                 .insert(id, vec![filter.to_owned()]);
@@ -260,17 +341,22 @@ impl Driver {
         this: &Rc<RefCell<Self>>,
         topic: &str,
         payload: &[u8],
+        qos: QoS,
         retain: bool,
     ) -> Result<(), UsageError> {
-        this.borrow_mut().engine.publish(
-            now(),
-            topic,
-            payload.to_vec(),
-            QoS::AtMostOnce,
-            retain,
-        )?;
+        {
+            let mut driver = this.borrow_mut();
+            driver
+                .engine
+                .publish(now(), topic, payload.to_vec(), qos, retain)?;
+            driver.dirty |= qos != QoS::AtMostOnce;
+        }
         Self::pump(this);
         Ok(())
+    }
+
+    pub(super) fn set_observer(this: &Rc<RefCell<Self>>, observer: MessageObserver) {
+        this.borrow_mut().observer = Some(observer);
     }
 
     /// Another tab already uses this tab's client id (a duplicated tab inherits it): take a new
@@ -420,7 +506,7 @@ impl Driver {
     /// Drains the engine: bytes to the socket in one frame, events to the UI, the next deadline
     /// to the timer.
     fn pump(this: &Rc<RefCell<Self>>) {
-        let (changes, outputs) = {
+        let (changes, outputs, pending, observer) = {
             let mut driver = this.borrow_mut();
             let mut changes = Vec::new();
             loop {
@@ -435,8 +521,13 @@ impl Driver {
                 changes.push(UiChange::Status(status));
             }
             driver.arm_timer(this);
-            (changes, driver.outputs)
+            driver.save_if_changed();
+            let pending = driver.engine.inflight_len() + driver.engine.queued_len();
+            (changes, driver.outputs, pending, driver.observer.clone())
         };
+        if outputs.pending.get_untracked() != pending {
+            outputs.pending.set(pending);
+        }
         for change in changes {
             match change {
                 UiChange::Status(status) => outputs.status.set(status),
@@ -444,9 +535,12 @@ impl Driver {
                     topic,
                     payload,
                     retained,
-                } => outputs
-                    .messages
-                    .update(|log| _ = log.push(&topic, &payload, retained, time_of_day())),
+                } => match &observer {
+                    Some(observer) => observer(&topic, &payload),
+                    None => outputs
+                        .messages
+                        .update(|log| _ = log.push(&topic, &payload, retained, time_of_day())),
+                },
                 UiChange::Subscription(sub) => {
                     outputs.subscriptions.update(|subs| upsert(subs, sub))
                 }
@@ -475,17 +569,23 @@ impl Driver {
     fn apply(&mut self, event: Event, changes: &mut Vec<UiChange>) {
         match event {
             Event::Connected { .. } => {
+                self.dirty = true;
                 self.phase = Phase::Open { connected: true };
                 self.backoff.connected(now());
                 let url = self.current_url();
                 changes.push(UiChange::Status(ConnectionStatus::Connected { url }));
             }
-            Event::Message(message) => changes.push(UiChange::Message {
-                topic: message.topic.as_str().to_owned(),
-                payload: message.payload,
-                retained: message.retain,
-            }),
+            Event::Message(message) => {
+                // An incoming QoS 2 exchange is part of the session until PUBREL.
+                self.dirty |= message.qos == QoS::ExactlyOnce;
+                changes.push(UiChange::Message {
+                    topic: message.topic.as_str().to_owned(),
+                    payload: message.payload,
+                    retained: message.retain,
+                });
+            }
             Event::Subscribed { packet_id, results } => {
+                self.dirty = true;
                 self.pending_subscribes.remove(&packet_id);
                 for result in results {
                     let state = match result.outcome {
@@ -496,7 +596,7 @@ impl Driver {
                     changes.push(UiChange::Subscription(Subscription { filter, state }));
                 }
             }
-            Event::Unsubscribed { .. } | Event::Published { .. } => {}
+            Event::Unsubscribed { .. } | Event::Published { .. } => self.dirty = true,
             Event::CommandDropped { packet_id, error } => {
                 let filters = packet_id.and_then(|id| self.pending_subscribes.remove(&id));
                 for filter in filters.into_iter().flatten() {
@@ -551,6 +651,17 @@ impl Driver {
         });
     }
 
+    /// Writes the session to IndexedDB when it changed: after every command or event that
+    /// adds, acknowledges or drops something a reload must not lose.
+    fn save_if_changed(&mut self) {
+        if !std::mem::take(&mut self.dirty) {
+            return;
+        }
+        if let Some(sessions) = &self.sessions {
+            sessions.save(&self.client_id, &self.engine.save());
+        }
+    }
+
     fn current_url(&self) -> String {
         self.profile
             .as_ref()
@@ -580,29 +691,50 @@ impl Driver {
     }
 }
 
-fn new_engine(client_id: &str, profile: Option<&Profile>, password: Option<&str>) -> Client {
-    let mut config = ClientConfig::new(
-        profile
-            .filter(|p| !p.client_id.is_empty())
-            .map_or(client_id, |p| p.client_id.as_str()),
-    );
-    if let Some(profile) = profile {
-        config.protocol_version = match profile.protocol {
-            Protocol::V311 => ProtocolVersion::V311,
-            Protocol::V5 => ProtocolVersion::V5,
-        };
-        config.keep_alive = Duration::from_secs(profile.keep_alive_secs.into());
-        config.clean_start = profile.clean_start;
-        config.session_expiry_interval = profile.session_expiry_secs;
-        config.username = Some(profile.username.clone()).filter(|u| !u.is_empty());
-        config.password = password
-            .filter(|p| !p.is_empty())
-            .map(|p| p.as_bytes().to_vec().into());
+/// The engine's settings for `profile`.
+fn engine_config(client_id: &str, profile: &Profile, password: Option<&str>) -> ClientConfig {
+    let id = if profile.client_id.is_empty() {
+        client_id
+    } else {
+        profile.client_id.as_str()
+    };
+    let mut config = ClientConfig::new(id);
+    config.protocol_version = match profile.protocol {
+        Protocol::V311 => ProtocolVersion::V311,
+        Protocol::V5 => ProtocolVersion::V5,
+    };
+    config.keep_alive = Duration::from_secs(profile.keep_alive_secs.into());
+    // A background tab's timers fire about once a minute: pinging at half the keep alive
+    // keeps a 60 s keep alive within the broker's one and a half times, however late.
+    config.ping_interval = Some(config.keep_alive / 2);
+    config.clean_start = profile.clean_start;
+    config.session_expiry_interval = profile.session_expiry_secs;
+    config.username = Some(profile.username.clone()).filter(|u| !u.is_empty());
+    config.password = password
+        .filter(|p| !p.is_empty())
+        .map(|p| p.as_bytes().to_vec().into());
+    config.will = profile.will.as_ref().map(|will| {
+        let qos = QoS::from_bits(will.qos).unwrap_or(QoS::AtMostOnce);
+        Will::new(
+            will.topic.clone(),
+            will.payload.clone().into_bytes(),
+            qos,
+            will.retain,
+        )
+    });
+    if let Some(size) = profile.maximum_packet_size {
+        config.max_incoming_packet_size = size;
     }
-    // Profiles are checked before use; should one slip through, a plain session still works.
-    Client::new(config).unwrap_or_else(|_| {
-        Client::new(ClientConfig::new(client_id)).expect("a generated ASCII client id is valid")
-    })
+    if let Some(aliases) = profile.topic_alias_maximum {
+        config.topic_alias_maximum = aliases;
+    }
+    config
+}
+
+/// An engine that works with a generated client id, should a profile's settings be refused
+/// (profiles are checked before use, so this is a safety net, not a path).
+fn fallback_engine(client_id: &str) -> Client {
+    Client::new(ClientConfig::new(client_id)).expect("a generated ASCII client id is valid")
 }
 
 fn upsert(subs: &mut Vec<Subscription>, sub: Subscription) {

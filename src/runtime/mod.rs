@@ -10,6 +10,7 @@ mod browser;
 mod driver;
 mod lifecycle;
 mod profile_store;
+mod session_store;
 mod storage;
 mod tabs;
 
@@ -25,7 +26,9 @@ use leptos::prelude::*;
 use crate::broker_url::{BrokerUrlError, check_broker_url, default_broker_url};
 use crate::message_log::MessageLog;
 use crate::profiles::Profile;
+pub use browser::{BenchRequest, bench_request, page_clock_millis, sleep};
 use driver::Driver;
+pub use mqtt_session::QoS;
 
 /// Where the connection to the broker stands, as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +139,7 @@ impl std::error::Error for ConnectError {}
 #[derive(Clone, Copy)]
 struct Outputs {
     status: RwSignal<ConnectionStatus>,
+    pending: RwSignal<usize>,
     subscriptions: RwSignal<Vec<Subscription>>,
     messages: RwSignal<MessageLog>,
 }
@@ -148,6 +152,9 @@ pub struct Connection {
     /// The broker URL last used, or the page's default before that.
     pub broker_url: ReadSignal<String>,
     pub subscriptions: ReadSignal<Vec<Subscription>>,
+    /// QoS 1 and 2 messages not yet acknowledged by the broker, and commands waiting to be
+    /// sent: what a reload or a lost connection must not lose.
+    pub pending: ReadSignal<usize>,
     /// Received messages, newest first. The UI may clear it.
     pub messages: RwSignal<MessageLog>,
     set_broker_url: WriteSignal<String>,
@@ -159,8 +166,19 @@ impl Connection {
     /// A connection handle, not yet connected, whose default broker is the one the page was
     /// opened for: `?broker=` in the page's address, else `ws://<page host>:9001`.
     pub fn new() -> Self {
+        Self::with_driver(false)
+    }
+
+    /// A connection of its own, apart from the page's: a random client id, no saved session,
+    /// no page lifecycle. For measuring the runtime without disturbing the page's connection.
+    pub fn new_detached() -> Self {
+        Self::with_driver(true)
+    }
+
+    fn with_driver(detached: bool) -> Self {
         let outputs = Outputs {
             status: RwSignal::new(ConnectionStatus::Idle),
+            pending: RwSignal::new(0),
             subscriptions: RwSignal::new(Vec::new()),
             messages: RwSignal::new(MessageLog::default()),
         };
@@ -176,7 +194,8 @@ impl Connection {
             messages: outputs.messages,
             set_broker_url,
             outputs,
-            driver: StoredValue::new_local(Driver::new(outputs)),
+            pending: outputs.pending.read_only(),
+            driver: StoredValue::new_local(Driver::new(outputs, detached)),
         }
     }
 
@@ -233,19 +252,26 @@ impl Connection {
         at_millis.saturating_sub(browser::now().as_millis())
     }
 
-    /// Subscribes to a topic filter, at QoS 0 for now. Queued until connected.
-    pub fn subscribe(&self, filter: &str) -> Result<(), mqtt_session::UsageError> {
-        Driver::subscribe(&self.driver.get_value(), filter.trim())
+    /// Subscribes to a topic filter with the highest QoS it wants. Queued until connected.
+    pub fn subscribe(&self, filter: &str, qos: QoS) -> Result<(), mqtt_session::UsageError> {
+        Driver::subscribe(&self.driver.get_value(), filter.trim(), qos)
     }
 
-    /// Publishes `payload` to `topic` at QoS 0. Queued until connected.
+    /// Publishes `payload` to `topic`. Queued until connected; QoS 1 and 2 messages are kept
+    /// until the broker acknowledges them, across reconnections and reloads.
     pub fn publish(
         &self,
         topic: &str,
         payload: &[u8],
+        qos: QoS,
         retain: bool,
     ) -> Result<(), mqtt_session::UsageError> {
-        Driver::publish(&self.driver.get_value(), topic.trim(), payload, retain)
+        Driver::publish(&self.driver.get_value(), topic.trim(), payload, qos, retain)
+    }
+
+    /// Hands every received message to `observer` instead of the message list.
+    pub fn on_message(&self, observer: impl Fn(&str, &[u8]) + 'static) {
+        Driver::set_observer(&self.driver.get_value(), std::rc::Rc::new(observer));
     }
 
     /// Shows an error that happened outside a connection attempt (a bad default URL, say).

@@ -922,6 +922,15 @@ impl Client {
         }
     }
 
+    /// How long the client stays silent before it sends PINGREQ: the keep alive, or the
+    /// configured ping interval when that is shorter.
+    fn idle_before_ping(&self) -> Duration {
+        self.config
+            .ping_interval
+            .filter(|interval| !interval.is_zero())
+            .map_or(self.keep_alive, |interval| interval.min(self.keep_alive))
+    }
+
     /// Encodes `packet` for the server and restarts the keep-alive interval, which counts from
     /// the last packet sent.
     fn send(&mut self, now: Instant, packet: &Packet) -> Result<(), UsageError> {
@@ -933,7 +942,8 @@ impl Client {
             )
             .map_err(UsageError::Encode)?;
         if self.state == ConnectionState::Connected && !self.keep_alive.is_zero() {
-            self.timers.set(Timer::KeepAlive, now + self.keep_alive);
+            self.timers
+                .set(Timer::KeepAlive, now + self.idle_before_ping());
         }
         Ok(())
     }
@@ -1007,7 +1017,8 @@ impl Client {
     fn send_auth(&mut self, now: Instant, auth: &Auth) {
         auth.encode(&mut self.outbound);
         if self.state == ConnectionState::Connected && !self.keep_alive.is_zero() {
-            self.timers.set(Timer::KeepAlive, now + self.keep_alive);
+            self.timers
+                .set(Timer::KeepAlive, now + self.idle_before_ping());
         }
     }
 
@@ -1152,7 +1163,8 @@ impl Client {
             self.client_id = assigned.clone();
         }
         if !self.keep_alive.is_zero() {
-            self.timers.set(Timer::KeepAlive, now + self.keep_alive);
+            self.timers
+                .set(Timer::KeepAlive, now + self.idle_before_ping());
         }
         self.events.push_back(Event::Connected {
             session_present,

@@ -32,6 +32,11 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// How long to wait for PINGRESP after PINGREQ before declaring the connection lost.
     pub pingresp_timeout: Duration,
+    /// Send PINGREQ after this long without sending, when that is sooner than the keep alive.
+    /// For drivers whose timers may fire late: a browser tab in the background runs its
+    /// timers about once a minute, so pinging at half a 60 s keep alive still reaches the
+    /// server before it gives up at one and a half times the keep alive.
+    pub ping_interval: Option<Duration>,
     /// How many commands may wait in the queue: while offline, before CONNACK, or while the
     /// server's Receive Maximum is used up. At most 65,535 (each may hold a packet id).
     pub max_queued_commands: usize,
@@ -89,6 +94,7 @@ impl ClientConfig {
             max_incoming_packet_size: 1024 * 1024,
             connect_timeout: Duration::from_secs(20),
             pingresp_timeout: Duration::from_secs(10),
+            ping_interval: None,
             max_queued_commands: 1000,
             max_queued_bytes: 1024 * 1024,
             max_inflight: 100,

@@ -249,6 +249,30 @@ fn sends_pingreq_after_keep_alive_idle() {
 }
 
 #[test]
+fn sends_pingreq_after_the_ping_interval_when_it_is_shorter_than_keep_alive() {
+    let mut config = ClientConfig::new("lamplighter");
+    config.ping_interval = Some(Duration::from_secs(30));
+    let mut broker = FakeBroker::new(config);
+    broker.connect();
+    let connected_at = broker.now;
+    broker.fire_timer();
+    assert_eq!(broker.now, connected_at + Duration::from_secs(30));
+    assert_eq!(broker.received(), [Packet::PingReq]);
+}
+
+#[test]
+fn a_ping_interval_longer_than_keep_alive_changes_nothing() {
+    let mut config = ClientConfig::new("lamplighter");
+    config.ping_interval = Some(Duration::from_secs(600));
+    let mut broker = FakeBroker::new(config);
+    broker.connect();
+    let connected_at = broker.now;
+    broker.fire_timer();
+    assert_eq!(broker.now, connected_at + Duration::from_secs(60));
+    assert_eq!(broker.received(), [Packet::PingReq]);
+}
+
+#[test]
 fn postpones_pingreq_while_other_packets_are_sent() {
     let mut broker = FakeBroker::v311();
     broker.connect();
