@@ -272,6 +272,16 @@ impl Client {
         if config.keep_alive.as_secs() > u64::from(u16::MAX) {
             return Err(UsageError::KeepAliveTooLong);
         }
+        // "If the Client supplies a zero-byte ClientId, the Client MUST also set CleanSession
+        // to 1" (3.1.1 [MQTT-3.1.3-7]).
+        if config.protocol_version == ProtocolVersion::V311
+            && client_id.is_empty()
+            && !config.clean_start
+        {
+            return Err(UsageError::InvalidConfig {
+                field: "client_id (3.1.1 needs clean_start without one)",
+            });
+        }
         if config.max_queued_commands > usize::from(u16::MAX) {
             return Err(UsageError::InvalidConfig {
                 field: "max_queued_commands",

@@ -851,3 +851,16 @@ fn keeps_the_session_after_the_application_disconnects() {
     assert_eq!(publishes(&sent), [(Some(id), true, "a".to_owned())]);
     let _ = Duration::ZERO;
 }
+
+#[test]
+fn refuses_a_3_1_1_persistent_session_without_a_client_id_at_configuration() {
+    let config = ClientConfig {
+        client_id: String::new(),
+        clean_start: false,
+        ..ClientConfig::new("")
+    };
+    assert!(matches!(
+        Client::new(config),
+        Err(UsageError::InvalidConfig { .. })
+    ));
+}
