@@ -864,3 +864,42 @@ fn refuses_a_3_1_1_persistent_session_without_a_client_id_at_configuration() {
         Err(UsageError::InvalidConfig { .. })
     ));
 }
+
+#[test]
+fn resends_no_more_publishes_than_the_new_receive_maximum_allows_after_reconnecting() {
+    let mut broker = FakeBroker::new(ClientConfig {
+        clean_start: false,
+        ..v5_config()
+    });
+    broker.connect();
+    let ids: Vec<PacketId> = ["a", "b", "c"]
+        .into_iter()
+        .map(|payload| broker.publish("t", payload, QoS::AtLeastOnce).unwrap())
+        .collect();
+    broker.received();
+    broker.drop_connection();
+    let sent = broker.connect_with(
+        true,
+        ConnAckProperties {
+            receive_maximum: NonZeroU16::new(2),
+            ..ConnAckProperties::default()
+        },
+    );
+    assert_eq!(
+        publishes(&sent),
+        [
+            (Some(ids[0]), true, "a".to_owned()),
+            (Some(ids[1]), true, "b".to_owned())
+        ]
+    );
+    // New messages wait behind the one still to be resent.
+    broker.publish("t", "d", QoS::AtLeastOnce);
+    assert!(broker.received().is_empty());
+    broker.send(PubAck::new(ids[0]));
+    assert_eq!(
+        publishes(&broker.received()),
+        [(Some(ids[2]), true, "c".to_owned())]
+    );
+    broker.send(PubAck::new(ids[1]));
+    assert_eq!(publishes(&broker.received())[0].2, "d");
+}
