@@ -903,3 +903,55 @@ fn resends_no_more_publishes_than_the_new_receive_maximum_allows_after_reconnect
     broker.send(PubAck::new(ids[1]));
     assert_eq!(publishes(&broker.received())[0].2, "d");
 }
+
+#[test]
+fn sends_5_0_subscription_options_and_identifier_and_only_the_qos_on_3_1_1() {
+    use mqtt_session::{RetainHandling, SubscriptionOptions};
+    let options = SubscriptionOptions {
+        maximum_qos: QoS::ExactlyOnce,
+        no_local: true,
+        retain_as_published: true,
+        retain_handling: RetainHandling::DoNotSend,
+    };
+    let mut broker = FakeBroker::v5();
+    broker.connect();
+    let now = broker.now;
+    broker
+        .client
+        .subscribe_with_options(now, &[("home/#", options)], Some(42))
+        .unwrap();
+    let sent = broker.received();
+    let [Packet::Subscribe(subscribe)] = sent.as_slice() else {
+        panic!("{sent:?}")
+    };
+    assert_eq!(subscribe.subscriptions[0].options, options);
+    assert_eq!(
+        subscribe
+            .properties
+            .subscription_identifier
+            .map(|id| id.get()),
+        Some(42)
+    );
+
+    let mut broker = FakeBroker::v311();
+    broker.connect();
+    let now = broker.now;
+    broker
+        .client
+        .subscribe_with_options(now, &[("home/#", options)], None)
+        .unwrap();
+    let sent = broker.received();
+    let [Packet::Subscribe(subscribe)] = sent.as_slice() else {
+        panic!("{sent:?}")
+    };
+    assert_eq!(
+        subscribe.subscriptions[0].options,
+        SubscriptionOptions::qos(QoS::ExactlyOnce)
+    );
+    assert_eq!(
+        broker
+            .client
+            .subscribe_with_options(now, &[("a", options)], Some(1)),
+        Err(UsageError::InvalidSubscriptionId { value: 1 })
+    );
+}
