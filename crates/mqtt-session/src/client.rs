@@ -229,6 +229,9 @@ pub struct Client {
     authenticator: Option<Box<dyn Authenticator>>,
     /// A re-authentication the client started and the server has not finished.
     reauthenticating: bool,
+    /// In-flight PUBLISHes of the resumed session still to be sent again on this
+    /// connection, in order, held back by the server's Receive Maximum.
+    awaiting_resend: VecDeque<PacketId>,
 }
 
 /// What arrives: a packet the codec knows, or AUTH, which this crate reads itself.
@@ -271,6 +274,16 @@ impl Client {
         }
         if config.keep_alive.as_secs() > u64::from(u16::MAX) {
             return Err(UsageError::KeepAliveTooLong);
+        }
+        // "If the Client supplies a zero-byte ClientId, the Client MUST also set CleanSession
+        // to 1" (3.1.1 [MQTT-3.1.3-7]).
+        if config.protocol_version == ProtocolVersion::V311
+            && client_id.is_empty()
+            && !config.clean_start
+        {
+            return Err(UsageError::InvalidConfig {
+                field: "client_id (3.1.1 needs clean_start without one)",
+            });
         }
         if config.max_queued_commands > usize::from(u16::MAX) {
             return Err(UsageError::InvalidConfig {
@@ -337,6 +350,7 @@ impl Client {
             aliases_in: HashMap::new(),
             authenticator: None,
             reauthenticating: false,
+            awaiting_resend: VecDeque::new(),
         })
     }
 
@@ -791,8 +805,13 @@ impl Client {
         }
     }
 
-    /// Sends queued commands in order while the connection and the Receive Maximum allow.
+    /// Sends queued commands in order while the connection and the Receive Maximum allow,
+    /// after what the resumed session still has to send again.
     fn send_queued(&mut self, now: Instant) {
+        self.resend_within_quota(now);
+        if !self.awaiting_resend.is_empty() {
+            return;
+        }
         while self.state == ConnectionState::Connected {
             let Some(front) = self.queue.front() else {
                 break;
@@ -1192,28 +1211,67 @@ impl Client {
             .map(|(&id, inflight)| (inflight.order, id))
             .collect();
         in_order.sort_unstable();
+        let quota = usize::from(self.send_quota());
+        // Sent on this connection and not acknowledged: what the Receive Maximum counts.
+        let mut outstanding = 0;
         for (_, packet_id) in in_order {
             let Some(inflight) = self.inflight.get(&packet_id) else {
                 continue;
             };
             let result = match inflight.stage {
+                // Held back (and everything after it, to keep the order) once the quota is
+                // used up.
+                Awaiting::PubAck | Awaiting::PubRec
+                    if outstanding >= quota || !self.awaiting_resend.is_empty() =>
+                {
+                    self.awaiting_resend.push_back(packet_id);
+                    continue;
+                }
                 Awaiting::PubAck | Awaiting::PubRec => {
                     let mut publish = inflight.publish.clone();
                     publish.dup = true;
                     self.send_publish(now, &publish)
                 }
+                // The server has the message; PUBREL is no PUBLISH for the Receive Maximum
+                // to hold back.
                 Awaiting::PubComp => self.send(now, &Packet::PubRel(PubRel::new(packet_id))),
             };
-            // Only a server that shrank its Maximum Packet Size can refuse a resend.
-            if let Err(error) = result {
-                self.inflight.remove(&packet_id);
-                self.release_packet_id(Some(packet_id));
-                self.events.push_back(Event::CommandDropped {
-                    packet_id: Some(packet_id),
-                    error,
-                });
+            match result {
+                Ok(()) => outstanding += 1,
+                // Only a server that shrank its Maximum Packet Size can refuse a resend.
+                Err(error) => self.drop_inflight(packet_id, error),
             }
         }
+    }
+
+    /// Sends again, with DUP, the resumed session's PUBLISHes the Receive Maximum allows:
+    /// those sent on this connection and not acknowledged stay below the quota.
+    fn resend_within_quota(&mut self, now: Instant) {
+        while self.state == ConnectionState::Connected
+            && self.inflight.len() - self.awaiting_resend.len() < usize::from(self.send_quota())
+        {
+            let Some(packet_id) = self.awaiting_resend.pop_front() else {
+                break;
+            };
+            let Some(inflight) = self.inflight.get(&packet_id) else {
+                continue;
+            };
+            let mut publish = inflight.publish.clone();
+            publish.dup = true;
+            // Only a server that shrank its Maximum Packet Size can refuse a resend.
+            if let Err(error) = self.send_publish(now, &publish) {
+                self.drop_inflight(packet_id, error);
+            }
+        }
+    }
+
+    fn drop_inflight(&mut self, packet_id: PacketId, error: UsageError) {
+        self.inflight.remove(&packet_id);
+        self.release_packet_id(Some(packet_id));
+        self.events.push_back(Event::CommandDropped {
+            packet_id: Some(packet_id),
+            error,
+        });
     }
 
     /// The server has no session for the client (a new one, Clean Start, or expired): its
@@ -1534,6 +1592,7 @@ impl Client {
         // Connection to another" [MQTT-3.3.2-7].
         self.aliases_out.clear();
         self.aliases_in.clear();
+        self.awaiting_resend.clear();
     }
 }
 

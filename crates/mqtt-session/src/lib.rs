@@ -7,7 +7,19 @@
 //! (`publish`, `subscribe`, `unsubscribe`, `disconnect`), each with the current [`Instant`],
 //! and after each one drains `poll_transmit` and `poll_event` and re-reads `poll_timeout`.
 //! The same engine runs in the browser (WebSocket, `performance.now()`, one `setTimeout`),
-//! natively, and in tests on a virtual clock.
+//! natively (`mqtt-tcp`), and in tests on a virtual clock.
+//!
+//! It keeps MQTT's delivery promises (see [`Client`]): QoS 1 and 2 messages in flight
+//! within the server's Receive Maximum until acknowledged ([`Event::Published`]), resent
+//! with DUP after a reconnection that finds the session, re-subscription when it does not,
+//! a bounded queue while offline, incoming QoS 2 delivered exactly once. It honours what
+//! CONNACK says (Maximum QoS, Retain Available, Maximum Packet Size, Topic Alias Maximum,
+//! wildcard, shared and subscription-identifier availability, Server Keep Alive, an
+//! assigned client identifier), chooses outgoing Topic Aliases itself, and runs 5.0
+//! enhanced authentication through an [`Authenticator`]. [`Client::save`] and
+//! [`Client::restore`] carry the whole session across a page reload; [`Backoff`] spaces
+//! reconnections. Errors are split by blame: [`UsageError`] (the application's, returned
+//! from the call) and [`ProtocolError`] (the server's, which ends the connection).
 //!
 //! ```
 //! use mqtt_codec::{ConnAck, ConnAckProperties, ConnectReasonCode, Packet, ProtocolVersion};

@@ -851,3 +851,107 @@ fn keeps_the_session_after_the_application_disconnects() {
     assert_eq!(publishes(&sent), [(Some(id), true, "a".to_owned())]);
     let _ = Duration::ZERO;
 }
+
+#[test]
+fn refuses_a_3_1_1_persistent_session_without_a_client_id_at_configuration() {
+    let config = ClientConfig {
+        client_id: String::new(),
+        clean_start: false,
+        ..ClientConfig::new("")
+    };
+    assert!(matches!(
+        Client::new(config),
+        Err(UsageError::InvalidConfig { .. })
+    ));
+}
+
+#[test]
+fn resends_no_more_publishes_than_the_new_receive_maximum_allows_after_reconnecting() {
+    let mut broker = FakeBroker::new(ClientConfig {
+        clean_start: false,
+        ..v5_config()
+    });
+    broker.connect();
+    let ids: Vec<PacketId> = ["a", "b", "c"]
+        .into_iter()
+        .map(|payload| broker.publish("t", payload, QoS::AtLeastOnce).unwrap())
+        .collect();
+    broker.received();
+    broker.drop_connection();
+    let sent = broker.connect_with(
+        true,
+        ConnAckProperties {
+            receive_maximum: NonZeroU16::new(2),
+            ..ConnAckProperties::default()
+        },
+    );
+    assert_eq!(
+        publishes(&sent),
+        [
+            (Some(ids[0]), true, "a".to_owned()),
+            (Some(ids[1]), true, "b".to_owned())
+        ]
+    );
+    // New messages wait behind the one still to be resent.
+    broker.publish("t", "d", QoS::AtLeastOnce);
+    assert!(broker.received().is_empty());
+    broker.send(PubAck::new(ids[0]));
+    assert_eq!(
+        publishes(&broker.received()),
+        [(Some(ids[2]), true, "c".to_owned())]
+    );
+    broker.send(PubAck::new(ids[1]));
+    assert_eq!(publishes(&broker.received())[0].2, "d");
+}
+
+#[test]
+fn sends_5_0_subscription_options_and_identifier_and_only_the_qos_on_3_1_1() {
+    use mqtt_session::{RetainHandling, SubscriptionOptions};
+    let options = SubscriptionOptions {
+        maximum_qos: QoS::ExactlyOnce,
+        no_local: true,
+        retain_as_published: true,
+        retain_handling: RetainHandling::DoNotSend,
+    };
+    let mut broker = FakeBroker::v5();
+    broker.connect();
+    let now = broker.now;
+    broker
+        .client
+        .subscribe_with_options(now, &[("home/#", options)], Some(42))
+        .unwrap();
+    let sent = broker.received();
+    let [Packet::Subscribe(subscribe)] = sent.as_slice() else {
+        panic!("{sent:?}")
+    };
+    assert_eq!(subscribe.subscriptions[0].options, options);
+    assert_eq!(
+        subscribe
+            .properties
+            .subscription_identifier
+            .map(|id| id.get()),
+        Some(42)
+    );
+
+    let mut broker = FakeBroker::v311();
+    broker.connect();
+    let now = broker.now;
+    broker
+        .client
+        .subscribe_with_options(now, &[("home/#", options)], None)
+        .unwrap();
+    let sent = broker.received();
+    let [Packet::Subscribe(subscribe)] = sent.as_slice() else {
+        panic!("{sent:?}")
+    };
+    assert_eq!(
+        subscribe.subscriptions[0].options,
+        SubscriptionOptions::qos(QoS::ExactlyOnce)
+    );
+    assert_eq!(
+        broker
+            .client
+            .subscribe_with_options(now, &[("a", options)], Some(1)),
+        Err(UsageError::InvalidSubscriptionId { value: 1 })
+    );
+}

@@ -34,6 +34,9 @@ use mqtt_session::{Client, Event, Instant};
 
 pub use mosquitto::Mosquitto;
 
+/// How long one write may block before the connection is given up.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// One MQTT connection over TCP, driven by blocking reads with timeouts.
 #[derive(Debug)]
 pub struct Connection {
@@ -70,6 +73,9 @@ impl Connection {
     /// from `start`. A driver that retries connecting keeps its client until a stream is up.
     pub fn over(stream: TcpStream, client: Client, start: Instant) -> io::Result<Self> {
         stream.set_nodelay(true)?;
+        // A peer that stops reading must not block the driver for ever: the write fails, and
+        // the connection ends.
+        stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
         let mut connection = Connection {
             stream,
             client,
@@ -110,7 +116,8 @@ impl Connection {
             }
             if let Err(error) = self.stream.write_all(&bytes) {
                 self.close_transport();
-                if !is_disconnection(&error) {
+                let stalled = matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
+                if !is_disconnection(&error) && !stalled {
                     return Err(error);
                 }
             }
