@@ -63,7 +63,7 @@ fn unique_topic(label: &str) -> String {
 #[wasm_bindgen_test]
 async fn connects_to_the_broker_over_websocket() {
     let _owner = Owner::new();
-    let conn = Connection::new();
+    let conn = Connection::new_detached();
     conn.connect(broker()).expect("a valid broker URL");
     assert!(matches!(
         conn.status.get_untracked(),
@@ -83,7 +83,7 @@ async fn connects_to_the_broker_over_websocket() {
 #[wasm_bindgen_test]
 async fn receives_its_own_publish_on_a_subscribed_topic() {
     let _owner = Owner::new();
-    let conn = Connection::new();
+    let conn = Connection::new_detached();
     conn.connect(broker()).expect("a valid broker URL");
     let topic = unique_topic("echo");
     // Both commands are given before the connection is up: they must wait for it, not vanish.
@@ -115,7 +115,7 @@ async fn receives_its_own_publish_on_a_subscribed_topic() {
 /// Connects to `url`, which does not lead to an MQTT-over-WebSocket broker, and returns the
 /// reason the page shows while it waits to try again.
 async fn reason_for_failed_connection(url: &str) -> String {
-    let conn = Connection::new();
+    let conn = Connection::new_detached();
     conn.connect(url).expect("a valid broker URL");
     let waiting = || {
         matches!(
@@ -174,7 +174,7 @@ async fn reports_an_address_that_speaks_mqtt_but_not_over_websocket() {
 #[wasm_bindgen_test]
 fn refuses_a_url_that_is_not_websocket() {
     let _owner = Owner::new();
-    let conn = Connection::new();
+    let conn = Connection::new_detached();
     let err = conn.connect("mqtt://127.0.0.1:1883").unwrap_err();
     assert!(matches!(err, ConnectError::BadUrl(_)));
     assert_eq!(conn.status.get_untracked(), ConnectionStatus::Idle);
@@ -183,7 +183,7 @@ fn refuses_a_url_that_is_not_websocket() {
 #[wasm_bindgen_test]
 async fn disconnect_ends_the_session_and_says_so() {
     let _owner = Owner::new();
-    let conn = Connection::new();
+    let conn = Connection::new_detached();
     conn.connect(broker()).expect("a valid broker URL");
     assert!(
         eventually(|| matches!(

@@ -82,6 +82,8 @@ pub struct Driver {
     /// True while the saved session is being read: a start waits for it.
     restoring: bool,
     deferred_start: Option<(Profile, Option<String>)>,
+    /// Commands given while the saved session was being read, replayed on top of it.
+    deferred_commands: Vec<DeferredCommand>,
     /// The session changed since it was last saved.
     dirty: bool,
     /// Called with every message received, for code that counts rather than shows them.
@@ -90,6 +92,20 @@ pub struct Driver {
 
 /// Code that wants every received message (topic, payload) rather than the message list.
 pub(super) type MessageObserver = Rc<dyn Fn(&str, &[u8])>;
+
+/// A command that arrived before the saved session was read.
+enum DeferredCommand {
+    Subscribe {
+        filter: String,
+        qos: QoS,
+    },
+    Publish {
+        topic: String,
+        payload: Vec<u8>,
+        qos: QoS,
+        retain: bool,
+    },
+}
 
 /// What the UI learns from one pump, applied once the driver is no longer borrowed.
 enum UiChange {
@@ -133,6 +149,7 @@ impl Driver {
             sessions: None,
             restoring: !detached,
             deferred_start: None,
+            deferred_commands: Vec::new(),
             dirty: false,
             observer: None,
         }));
@@ -169,7 +186,7 @@ impl Driver {
     /// Opens the session store and reads this tab's saved session; a start asked for meanwhile
     /// goes ahead once it is read, carrying on the saved session.
     fn restore_saved_session(driver: Weak<RefCell<Self>>) {
-        leptos::task::spawn_local(async move {
+        wasm_bindgen_futures::spawn_local(async move {
             let sessions = SessionStore::open().await;
             let Some(this) = driver.upgrade() else { return };
             let client_id = this.borrow().client_id.clone();
@@ -177,14 +194,31 @@ impl Driver {
                 Some(store) => store.load(&client_id).await,
                 None => None,
             };
-            let deferred = {
+            let (start, commands) = {
                 let mut driver = this.borrow_mut();
                 driver.sessions = sessions;
                 driver.restoring = false;
-                driver.deferred_start.take()
+                (
+                    driver.deferred_start.take(),
+                    std::mem::take(&mut driver.deferred_commands),
+                )
             };
-            if let Some((profile, password)) = deferred {
+            if let Some((profile, password)) = start {
                 Self::start_with(&this, profile, password, saved);
+            }
+            // Checked when they were given, so they cannot be refused for their content now.
+            for command in commands {
+                let _ = match command {
+                    DeferredCommand::Subscribe { filter, qos } => {
+                        Self::subscribe(&this, &filter, qos)
+                    }
+                    DeferredCommand::Publish {
+                        topic,
+                        payload,
+                        qos,
+                        retain,
+                    } => Self::publish(&this, &topic, &payload, qos, retain),
+                };
             }
         });
     }
@@ -321,11 +355,20 @@ impl Driver {
     ) -> Result<(), UsageError> {
         let outputs = {
             let mut driver = this.borrow_mut();
-            let id = driver.engine.subscribe(now(), &[(filter, qos)])?;
-            driver.dirty = true;
-            driver
-                .pending_subscribes
-                .insert(id, vec![filter.to_owned()]);
+            if driver.restoring {
+                mqtt_codec::validate_topic_filter(filter)
+                    .map_err(UsageError::InvalidTopicFilter)?;
+                let filter = filter.to_owned();
+                driver
+                    .deferred_commands
+                    .push(DeferredCommand::Subscribe { filter, qos });
+            } else {
+                let id = driver.engine.subscribe(now(), &[(filter, qos)])?;
+                driver.dirty = true;
+                driver
+                    .pending_subscribes
+                    .insert(id, vec![filter.to_owned()]);
+            }
             driver.outputs
         };
         let pending = Subscription {
@@ -346,10 +389,21 @@ impl Driver {
     ) -> Result<(), UsageError> {
         {
             let mut driver = this.borrow_mut();
-            driver
-                .engine
-                .publish(now(), topic, payload.to_vec(), qos, retain)?;
-            driver.dirty |= qos != QoS::AtMostOnce;
+            if driver.restoring {
+                mqtt_codec::validate_topic_name(topic).map_err(UsageError::InvalidTopicName)?;
+                let (topic, payload) = (topic.to_owned(), payload.to_vec());
+                driver.deferred_commands.push(DeferredCommand::Publish {
+                    topic,
+                    payload,
+                    qos,
+                    retain,
+                });
+            } else {
+                driver
+                    .engine
+                    .publish(now(), topic, payload.to_vec(), qos, retain)?;
+                driver.dirty |= qos != QoS::AtMostOnce;
+            }
         }
         Self::pump(this);
         Ok(())
@@ -522,7 +576,9 @@ impl Driver {
             }
             driver.arm_timer(this);
             driver.save_if_changed();
-            let pending = driver.engine.inflight_len() + driver.engine.queued_len();
+            let pending = driver.engine.inflight_len()
+                + driver.engine.queued_len()
+                + driver.deferred_commands.len();
             (changes, driver.outputs, pending, driver.observer.clone())
         };
         if outputs.pending.get_untracked() != pending {

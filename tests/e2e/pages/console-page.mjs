@@ -35,9 +35,10 @@ export class ConsolePage {
       .waitFor();
   }
 
-  async publish(topic, payload, { retain = false } = {}) {
+  async publish(topic, payload, { retain = false, qos = '0' } = {}) {
     await this.page.getByLabel('Topic', { exact: true }).fill(topic);
     await this.page.getByLabel('Payload').fill(payload);
+    await this.page.locator('#publish-qos').selectOption(qos);
     await this.page.getByLabel('Retain').setChecked(retain);
     await this.page.getByRole('button', { name: 'Publish' }).click();
   }

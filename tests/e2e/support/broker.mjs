@@ -43,6 +43,7 @@ export async function startBroker({ tcpPort, wsPort, dir } = {}) {
   const [pid, tcp, ws] = stdout.trim().split(/\s+/).map(Number);
   return {
     pid,
+    dir: runDir,
     tcpPort: tcp,
     wsPort: ws,
     wsUrl: `ws://127.0.0.1:${ws}`,

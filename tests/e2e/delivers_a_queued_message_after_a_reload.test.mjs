@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, openPhonePage } from './support/browser.mjs';
+import { appUrlForTestBroker, brokerWsUrl, uniqueTopic } from './support/env.mjs';
+import { mosquittoSub } from './support/mosquitto.mjs';
+import { startRelay } from './support/relay.mjs';
+import { ConsolePage } from './pages/console-page.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('a QoS 1 message published while disconnected survives a reload and is delivered once connected', async () => {
+  const wsPort = Number(new URL(brokerWsUrl()).port);
+  const relay = await startRelay(wsPort);
+  const topic = `${uniqueTopic('reload')}/garage/door/set`;
+  const sub = await mosquittoSub(topic, { qos: 1 });
+  try {
+    const { page, problems } = await openPhonePage(browser);
+    const app = new ConsolePage(page);
+    await app.open(appUrlForTestBroker(`ws://127.0.0.1:${relay.port}`));
+    await app.waitUntilConnected();
+
+    await relay.cut();
+    await app.waitForState('reconnecting');
+    await app.publish(topic, 'CLOSE', { qos: '1' });
+    await page.locator('#pending-count', { hasText: '1 waiting' }).waitFor();
+
+    await page.reload();
+    // After the reload the message is still there, waiting...
+    await page.locator('#pending-count', { hasText: '1 waiting' }).waitFor();
+    // ...and goes out once the broker can be reached again.
+    await relay.restore();
+    await app.retryNow();
+    await app.waitUntilConnected();
+    const received = await sub.next();
+    assert.deepEqual(received, { topic, payload: 'CLOSE' });
+    await page.locator('#pending-count').waitFor({ state: 'detached' });
+    assert.deepEqual(problems, []);
+  } finally {
+    sub.stop();
+    await relay.stop();
+  }
+});
