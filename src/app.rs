@@ -18,7 +18,7 @@ pub fn App() -> impl IntoView {
     if let Some(bench) = crate::runtime::bench_request() {
         return view! {
             <header class="app-bar"><h1>"Lamplighter benchmark"</h1></header>
-            <main><BenchPage broker=bench.broker autorun=bench.autorun /></main>
+            <main><BenchPage request=bench /></main>
         }
         .into_any();
     }

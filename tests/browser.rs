@@ -251,14 +251,18 @@ async fn a_qos_1_message_queued_offline_survives_a_reload_and_is_delivered() {
 
     // The page is offline (its broker unreachable) and the user publishes at QoS 1.
     let before_reload = Owner::new();
-    before_reload.with(|| {
+    let conn = before_reload.with(|| {
         let conn = Connection::new();
         conn.connect(&format!("ws://127.0.0.1:{closed}"))
             .expect("a valid broker URL");
         conn.publish(&topic, b"kept across the reload", QoS::AtLeastOnce, false)
             .expect("queued while offline");
-        assert_eq!(conn.pending.get_untracked(), 1);
+        conn
     });
+    assert!(
+        eventually(|| conn.pending.get_untracked() == 1).await,
+        "the message is not shown as waiting"
+    );
     // The session is written to IndexedDB asynchronously; give it a moment, then "reload":
     // everything of the page's runtime goes, the tab's sessionStorage stays.
     sleep(Duration::from_millis(300)).await;

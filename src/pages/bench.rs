@@ -5,17 +5,20 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mqtt_session::QoS;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::bench::{BenchReport, Latency, RoundTrips, Throughput};
-use crate::runtime::{Connection, ConnectionStatus, page_clock_millis, sleep};
+use crate::runtime::{BenchRequest, Connection, ConnectionStatus, page_clock_millis, sleep};
 
 /// The in-browser benchmark: the app's own runtime (WebSocket, engine, driver) against a
 /// broker, with the result as JSON in `#bench-result` for a headless run to read.
 #[component]
-pub fn BenchPage(broker: String, autorun: bool) -> impl IntoView {
-    let url = RwSignal::new(broker);
-    let messages = RwSignal::new(String::from("5000"));
-    let round_trips = RwSignal::new(String::from("500"));
+pub fn BenchPage(request: BenchRequest) -> impl IntoView {
+    let autorun = request.autorun;
+    let url = RwSignal::new(request.broker);
+    let messages = RwSignal::new(request.messages.unwrap_or(5000).to_string());
+    let round_trips = RwSignal::new(request.round_trips.unwrap_or(500).to_string());
     let progress = RwSignal::new(String::new());
     let result = RwSignal::new(String::new());
     let running = RwSignal::new(false);
@@ -176,24 +179,33 @@ async fn run_benchmark(
     progress("QoS 1 round trips".to_owned());
     let topic = format!("lamplighter-bench/{run_id}/qos1");
     subscribed(&sender, &topic, QoS::AtLeastOnce).await?;
-    let back = Rc::new(RefCell::new(Vec::<f64>::new()));
+    // Each round trip waits on a promise the message observer resolves with its arrival time,
+    // so the loop wakes the moment the message is back (polling would add timer clamping).
+    let waiter = Rc::new(RefCell::new(None::<js_sys::Function>));
     sender.on_message({
-        let back = back.clone();
-        move |_, _| back.borrow_mut().push(page_clock_millis())
+        let waiter = waiter.clone();
+        move |_, _| {
+            if let Some(resolve) = waiter.borrow_mut().take() {
+                let _ = resolve.call1(&JsValue::NULL, &page_clock_millis().into());
+            }
+        }
     });
     let mut latencies = Vec::with_capacity(settings.round_trips as usize);
     let start = page_clock_millis();
     for _ in 0..settings.round_trips {
+        let back = js_sys::Promise::new(&mut |resolve, _| *waiter.borrow_mut() = Some(resolve));
         let sent_at = page_clock_millis();
         sender
             .publish(&topic, &payload, QoS::AtLeastOnce, false)
             .map_err(|e| e.to_string())?;
-        let mut waited = 0;
-        while back.borrow().is_empty() && waited < 5_000 {
-            sleep(Duration::from_millis(0)).await;
-            waited += 1;
-        }
-        match back.borrow_mut().pop() {
+        let give_up = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(window) = web_sys::window() {
+                let _ =
+                    window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5_000);
+            }
+        });
+        let race = js_sys::Promise::race(&js_sys::Array::of2(&back, &give_up));
+        match JsFuture::from(race).await.ok().and_then(|at| at.as_f64()) {
             Some(arrived_at) => latencies.push(arrived_at - sent_at),
             None => break,
         }

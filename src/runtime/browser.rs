@@ -37,6 +37,10 @@ pub fn page_location() -> PageLocation {
 pub struct BenchRequest {
     pub broker: String,
     pub autorun: bool,
+    /// `messages=`: how many QoS 0 messages each throughput run sends.
+    pub messages: Option<u32>,
+    /// `round_trips=`: how many QoS 1 round trips to time.
+    pub round_trips: Option<u32>,
 }
 
 /// The benchmark request in the page's address, if there is one.
@@ -50,9 +54,12 @@ pub fn bench_request() -> Option<BenchRequest> {
     let broker = page
         .broker_param
         .unwrap_or_else(|| crate::broker_url::default_broker_url(&page.protocol, &page.host));
+    let number = |name: &str| params.get(name).and_then(|v| v.parse().ok());
     Some(BenchRequest {
         broker,
         autorun: params.has("autorun"),
+        messages: number("messages"),
+        round_trips: number("round_trips"),
     })
 }
 

@@ -88,6 +88,8 @@ pub struct Driver {
     dirty: bool,
     /// Called with every message received, for code that counts rather than shows them.
     observer: Option<MessageObserver>,
+    /// A pump is queued for the end of the current task (see [`Driver::pump_soon`]).
+    pump_queued: bool,
 }
 
 /// Code that wants every received message (topic, payload) rather than the message list.
@@ -152,6 +154,7 @@ impl Driver {
             deferred_commands: Vec::new(),
             dirty: false,
             observer: None,
+            pump_queued: false,
         }));
         if detached {
             return this;
@@ -376,7 +379,7 @@ impl Driver {
             state: SubscriptionState::Pending,
         };
         outputs.subscriptions.update(|subs| upsert(subs, pending));
-        Self::pump(this);
+        Self::pump_soon(this);
         Ok(())
     }
 
@@ -405,7 +408,7 @@ impl Driver {
                 driver.dirty |= qos != QoS::AtMostOnce;
             }
         }
-        Self::pump(this);
+        Self::pump_soon(this);
         Ok(())
     }
 
@@ -557,11 +560,26 @@ impl Driver {
         }
     }
 
+    /// Pumps once the current task is done, so that commands given together (a page
+    /// publishing a batch, a slider sending its value) leave in one WebSocket frame.
+    fn pump_soon(this: &Rc<RefCell<Self>>) {
+        if std::mem::replace(&mut this.borrow_mut().pump_queued, true) {
+            return;
+        }
+        let driver = Rc::downgrade(this);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(this) = driver.upgrade() {
+                Self::pump(&this);
+            }
+        });
+    }
+
     /// Drains the engine: bytes to the socket in one frame, events to the UI, the next deadline
     /// to the timer.
     fn pump(this: &Rc<RefCell<Self>>) {
         let (changes, outputs, pending, observer) = {
             let mut driver = this.borrow_mut();
+            driver.pump_queued = false;
             let mut changes = Vec::new();
             loop {
                 driver.flush_transmit();
@@ -740,7 +758,10 @@ impl Driver {
             self.timer = None;
             return;
         };
-        if self.timer.as_ref().is_some_and(|t| t.deadline == deadline) {
+        // Every packet sent pushes the keep-alive deadline later; re-arming the browser timer
+        // for each would cost more than the packet. A timer armed for an earlier moment stays:
+        // when it fires early, the engine finds nothing due and the timer is armed again.
+        if self.timer.as_ref().is_some_and(|t| t.deadline <= deadline) {
             return;
         }
         self.timer = Timer::start(deadline, Rc::downgrade(this));

@@ -30,7 +30,7 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use mqtt_session::{Client, Event, Instant};
+use mqtt_session::{Client, ConnectionState, Event, Instant};
 
 pub use mosquitto::Mosquitto;
 
@@ -133,9 +133,15 @@ impl Connection {
         loop {
             self.flush()?;
             if let Some(event) = self.client.poll_event() {
-                if matches!(event, Event::Disconnected { .. }) {
-                    // The engine has ended the connection: what it still had to say is sent,
-                    // then the transport closes.
+                // The engine has ended the connection: what it still had to say is sent, then
+                // the transport closes. A `Disconnected` that finds the engine connecting or
+                // connected again belongs to an earlier transport (it was still queued when a
+                // new one opened) and must not close this one.
+                let current = !matches!(
+                    self.client.state(),
+                    ConnectionState::Connecting | ConnectionState::Connected
+                );
+                if matches!(event, Event::Disconnected { .. }) && current {
                     self.flush()?;
                     self.close_transport();
                 }
