@@ -236,6 +236,7 @@ impl Packet {
         }
     }
 
+    #[inline]
     fn first_byte(&self) -> u8 {
         let flags = match self {
             Packet::Publish(publish) => publish.flags(),
@@ -244,6 +245,7 @@ impl Packet {
         (self.packet_type() as u8) << 4 | flags
     }
 
+    #[inline]
     fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         match self {
             Packet::Connect(packet) => packet.check(version),
@@ -263,6 +265,7 @@ impl Packet {
         }
     }
 
+    #[inline]
     fn body_len(&self, version: ProtocolVersion) -> usize {
         match self {
             Packet::Connect(packet) => packet.body_len(version),
@@ -282,6 +285,7 @@ impl Packet {
         }
     }
 
+    #[inline]
     fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
         match self {
             Packet::Connect(packet) => packet.write_body(version, buf),
@@ -325,8 +329,11 @@ impl Packet {
         if body > MAX_VAR_INT as usize || size > u64::from(maximum) {
             return Err(EncodeError::PacketTooLarge { size, maximum });
         }
-        buf.put_u8(self.first_byte());
-        wire::write_var_int(buf, body);
+        // The fixed header goes out in one write: a buffer's bookkeeping runs once per write.
+        let mut header = [0u8; 5];
+        header[0] = self.first_byte();
+        let header_len = 1 + wire::encode_var_int(body, &mut header[1..]);
+        buf.put_slice(&header[..header_len]);
         self.write_body(version, buf);
         Ok(size as usize)
     }

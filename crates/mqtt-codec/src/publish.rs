@@ -63,6 +63,7 @@ impl Publish {
         }
     }
 
+    #[inline]
     pub(crate) fn flags(&self) -> u8 {
         let mut flags = self.qos.qos().bits() << flag::QOS_SHIFT;
         if self.dup {
@@ -127,12 +128,16 @@ impl Publish {
         })
     }
 
+    #[inline]
     pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         if self.dup && self.qos == QosPid::AtMostOnce {
             return Err(EncodeError::DuplicateAtQoS0);
         }
         if self.topic.is_empty() && self.properties.topic_alias.is_none() {
             return Err(EncodeError::EmptyTopicWithoutAlias);
+        }
+        if self.properties.is_empty() {
+            return Ok(());
         }
         if let Some(response_topic) = &self.properties.response_topic {
             validate_topic_name(response_topic).map_err(EncodeError::InvalidResponseTopic)?;
@@ -153,6 +158,7 @@ impl Publish {
         Ok(())
     }
 
+    #[inline]
     pub(crate) fn body_len(&self, version: ProtocolVersion) -> usize {
         let mut len = wire::prefixed_len(self.topic.len()) + self.payload.len();
         if self.qos.packet_id().is_some() {
@@ -164,6 +170,7 @@ impl Publish {
         len
     }
 
+    #[inline]
     pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
         wire::write_string(buf, self.topic.as_mqtt_string());
         if let Some(id) = self.qos.packet_id() {

@@ -75,6 +75,23 @@ pub(crate) fn write_var_int(buf: &mut impl BufMut, value: usize) {
     }
 }
 
+/// Writes `value` (at most [`MAX_VAR_INT`]) into `out`, which has room for four bytes, and
+/// returns how many bytes it took.
+pub(crate) fn encode_var_int(value: usize, out: &mut [u8]) -> usize {
+    debug_assert!(value <= MAX_VAR_INT as usize);
+    let mut rest = value;
+    for (index, slot) in out.iter_mut().enumerate().take(4) {
+        let digit = (rest % 128) as u8;
+        rest /= 128;
+        if rest == 0 {
+            *slot = digit;
+            return index + 1;
+        }
+        *slot = digit | 0x80;
+    }
+    out.len().min(4)
+}
+
 /// The wire size of a UTF-8 Encoded String or Binary Data of `len` bytes.
 pub(crate) const fn prefixed_len(len: usize) -> usize {
     2 + len
@@ -274,6 +291,9 @@ mod tests {
             268_435_455,
         ] {
             assert_eq!(var_int_len(value), encoded(value).len());
+            let mut out = [0; 4];
+            let len = encode_var_int(value, &mut out);
+            assert_eq!(&out[..len], encoded(value));
             assert_eq!(
                 read_var_int(&encoded(value)),
                 Ok(Some((value as u32, encoded(value).len())))
