@@ -426,6 +426,14 @@ mod tests {
         assert_eq!(decode(&bytes, V311), Err(DecodeError::InvalidWillFlags));
     }
 
+    // [MQTT-3.1.2-12]; 3.1.1 [MQTT-3.1.2-14]
+    #[test]
+    fn rejects_a_will_qos_of_3() {
+        let mut bytes = V311_MINIMAL.to_vec();
+        bytes[9] |= 0b0001_1100;
+        assert_eq!(decode(&bytes, V311), Err(DecodeError::InvalidWillFlags));
+    }
+
     // 3.1.1 [MQTT-3.1.2-22]
     #[test]
     fn rejects_a_3_1_1_password_without_a_user_name() {

@@ -341,6 +341,18 @@ mod tests {
         assert_eq!(decode(&Bytes::copy_from_slice(&bytes), V5), Ok(publish));
     }
 
+    // [MQTT-3.3.2-8]
+    #[test]
+    fn rejects_a_topic_alias_of_0() {
+        let input = Bytes::from_static(&[0x30, 0x07, 0x00, 0x01, b't', 0x03, 0x23, 0x00, 0x00]);
+        assert_eq!(
+            decode(&input, V5),
+            Err(DecodeError::InvalidPropertyValue {
+                property: crate::PropertyId::TopicAlias
+            })
+        );
+    }
+
     // [MQTT-3.3.2-14]
     #[test]
     fn rejects_a_response_topic_with_a_wildcard() {
