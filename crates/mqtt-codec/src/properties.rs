@@ -433,8 +433,16 @@ macro_rules! properties {
             }
 
             #[allow(unused_variables)]
+            #[allow(dead_code)]
             pub(crate) fn write(&self, buf: &mut impl bytes::BufMut) {
-                $crate::wire::write_var_int(buf, self.content_len());
+                self.write_with_len(self.content_len(), buf);
+            }
+
+            /// [`Self::write`] with the content length already known.
+            #[allow(dead_code)]
+            pub(crate) fn write_with_len(&self, content_len: usize, buf: &mut impl bytes::BufMut) {
+                debug_assert_eq!(content_len, self.content_len());
+                $crate::wire::write_var_int(buf, content_len);
                 $( $crate::properties::PropertySlot::write(
                     &self.$field,
                     $crate::properties::PropertyId::$property,

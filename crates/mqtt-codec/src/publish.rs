@@ -170,14 +170,25 @@ impl Publish {
         len
     }
 
+    /// Writes the body, whose length `body_len` was computed already by [`Publish::body_len`]:
+    /// the length of the properties follows from it without walking them again.
     #[inline]
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
+    pub(crate) fn write_body_sized(
+        &self,
+        version: ProtocolVersion,
+        body_len: usize,
+        buf: &mut impl BufMut,
+    ) {
         wire::write_string(buf, self.topic.as_mqtt_string());
+        let mut rest = body_len - wire::prefixed_len(self.topic.len()) - self.payload.len();
         if let Some(id) = self.qos.packet_id() {
             buf.put_u16(id.get());
+            rest -= 2;
         }
         if version == ProtocolVersion::V5 {
-            self.properties.write(buf);
+            // `rest` is the Property Length's own size plus the properties'.
+            self.properties
+                .write_with_len(wire::content_len_of(rest), buf);
         }
         buf.put_slice(&self.payload);
     }

@@ -60,6 +60,16 @@ pub(crate) const fn var_int_len(value: usize) -> usize {
     }
 }
 
+/// The `n` of a field made of a Variable Byte Integer `n` followed by `n` bytes, from the
+/// field's whole size.
+pub(crate) const fn content_len_of(field_len: usize) -> usize {
+    let mut prefix = 1;
+    while prefix < 4 && var_int_len(field_len.saturating_sub(prefix)) != prefix {
+        prefix += 1;
+    }
+    field_len.saturating_sub(prefix)
+}
+
 /// Writes `value`, which the caller has checked is at most [`MAX_VAR_INT`].
 pub(crate) fn write_var_int(buf: &mut impl BufMut, value: usize) {
     debug_assert!(value <= MAX_VAR_INT as usize);
@@ -73,23 +83,6 @@ pub(crate) fn write_var_int(buf: &mut impl BufMut, value: usize) {
         }
         buf.put_u8(digit | 0x80);
     }
-}
-
-/// Writes `value` (at most [`MAX_VAR_INT`]) into `out`, which has room for four bytes, and
-/// returns how many bytes it took.
-pub(crate) fn encode_var_int(value: usize, out: &mut [u8]) -> usize {
-    debug_assert!(value <= MAX_VAR_INT as usize);
-    let mut rest = value;
-    for (index, slot) in out.iter_mut().enumerate().take(4) {
-        let digit = (rest % 128) as u8;
-        rest /= 128;
-        if rest == 0 {
-            *slot = digit;
-            return index + 1;
-        }
-        *slot = digit | 0x80;
-    }
-    out.len().min(4)
 }
 
 /// The wire size of a UTF-8 Encoded String or Binary Data of `len` bytes.
@@ -291,13 +284,19 @@ mod tests {
             268_435_455,
         ] {
             assert_eq!(var_int_len(value), encoded(value).len());
-            let mut out = [0; 4];
-            let len = encode_var_int(value, &mut out);
-            assert_eq!(&out[..len], encoded(value));
             assert_eq!(
                 read_var_int(&encoded(value)),
                 Ok(Some((value as u32, encoded(value).len())))
             );
+        }
+    }
+
+    #[test]
+    fn recovers_a_length_from_the_size_of_the_length_prefixed_field() {
+        for content in [
+            0, 1, 126, 127, 128, 129, 16_382, 16_383, 16_384, 2_097_151, 2_097_152,
+        ] {
+            assert_eq!(content_len_of(var_int_len(content) + content), content);
         }
     }
 
