@@ -201,17 +201,21 @@ fn validate_filter(filter: &str) -> Result<(), TopicError> {
     if !found && !chunks.remainder().iter().any(|&byte| special(byte)) {
         return Ok(());
     }
-    let mut level_start = 0;
+    // Only the special bytes need a look at their neighbours: a wildcard must fill its level,
+    // so the byte before it is '/' (or it is first), and the byte after '+' is '/' (or it is
+    // last), while '#' must be last.
     for (index, &byte) in bytes.iter().enumerate() {
+        if !special(byte) {
+            continue;
+        }
+        let starts_level = index == 0 || bytes[index - 1] == b'/';
+        let next = bytes.get(index + 1);
         match byte {
             0 => return Err(TopicError::NullCharacter),
-            b'/' => level_start = index + 1,
-            // '+' alone in its level: at the level's start, followed by '/' or the end.
-            b'+' if index != level_start || !matches!(bytes.get(index + 1), None | Some(b'/')) => {
+            b'+' if !starts_level || !matches!(next, None | Some(b'/')) => {
                 return Err(TopicError::MisplacedSingleLevelWildcard);
             }
-            // '#' alone in the last level.
-            b'#' if index != level_start || index + 1 != bytes.len() => {
+            b'#' if !starts_level || next.is_some() => {
                 return Err(TopicError::MisplacedMultiLevelWildcard);
             }
             _ => {}
