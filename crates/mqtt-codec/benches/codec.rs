@@ -199,7 +199,7 @@ mod native {
             V5,
         );
         case(c, "subscribe", Packet::Subscribe(subscribe()), V311);
-        case(c, "connect", Packet::Connect(connect()), V311);
+        case(c, "connect", Packet::from(connect()), V311);
     }
 
     criterion_group!(codec, benches);

@@ -158,7 +158,7 @@ mod tests {
 
     fn encode(connack: &ConnAck, version: ProtocolVersion) -> Result<Vec<u8>, EncodeError> {
         let mut buf = Vec::new();
-        Packet::ConnAck(connack.clone()).encode(version, MAX_PACKET_SIZE, &mut buf)?;
+        Packet::from(connack.clone()).encode(version, MAX_PACKET_SIZE, &mut buf)?;
         Ok(buf)
     }
 

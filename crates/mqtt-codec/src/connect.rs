@@ -315,7 +315,7 @@ mod tests {
     }
 
     fn encode(packet: Connect, version: ProtocolVersion) -> Vec<u8> {
-        let packet = Packet::Connect(packet);
+        let packet = Packet::from(packet);
         let mut buf = Vec::new();
         let written = packet.encode(version, MAX_PACKET_SIZE, &mut buf).unwrap();
         assert_eq!(written, buf.len());
@@ -426,6 +426,14 @@ mod tests {
         assert_eq!(decode(&bytes, V311), Err(DecodeError::InvalidWillFlags));
     }
 
+    // [MQTT-3.1.2-12]; 3.1.1 [MQTT-3.1.2-14]
+    #[test]
+    fn rejects_a_will_qos_of_3() {
+        let mut bytes = V311_MINIMAL.to_vec();
+        bytes[9] |= 0b0001_1100;
+        assert_eq!(decode(&bytes, V311), Err(DecodeError::InvalidWillFlags));
+    }
+
     // 3.1.1 [MQTT-3.1.2-22]
     #[test]
     fn rejects_a_3_1_1_password_without_a_user_name() {
@@ -433,7 +441,7 @@ mod tests {
         connect.password = Some(Bytes::from_static(b"secret"));
         let mut buf = Vec::new();
         assert_eq!(
-            Packet::Connect(connect.clone()).encode(V311, MAX_PACKET_SIZE, &mut buf),
+            Packet::from(connect.clone()).encode(V311, MAX_PACKET_SIZE, &mut buf),
             Err(EncodeError::PasswordWithoutUserName)
         );
         assert!(buf.is_empty());
@@ -453,7 +461,7 @@ mod tests {
         ];
         assert_eq!(decode(&bytes, V311), Ok(connect.clone()));
         assert_eq!(
-            Packet::Connect(connect.clone()).encode(V311, MAX_PACKET_SIZE, &mut Vec::new()),
+            Packet::from(connect.clone()).encode(V311, MAX_PACKET_SIZE, &mut Vec::new()),
             Err(EncodeError::EmptyClientIdWithoutCleanSession)
         );
         // MQTT 5.0 lets the server assign an identifier either way.
@@ -475,7 +483,7 @@ mod tests {
         let mut connect = minimal("c");
         connect.properties.authentication_data = Some(Bytes::from_static(b"x"));
         assert_eq!(
-            Packet::Connect(connect).encode(V5, MAX_PACKET_SIZE, &mut Vec::new()),
+            Packet::from(connect).encode(V5, MAX_PACKET_SIZE, &mut Vec::new()),
             Err(EncodeError::AuthenticationDataWithoutMethod)
         );
     }
@@ -503,7 +511,7 @@ mod tests {
         let mut connect = minimal("lam");
         connect.properties.receive_maximum = NonZeroU16::new(10);
         assert_eq!(
-            Packet::Connect(connect).encode(V311, MAX_PACKET_SIZE, &mut Vec::new()),
+            Packet::from(connect).encode(V311, MAX_PACKET_SIZE, &mut Vec::new()),
             Err(EncodeError::NotInVersion {
                 what: "CONNECT properties",
                 version: V311

@@ -116,3 +116,8 @@ impl fmt::Display for ProtocolVersion {
         })
     }
 }
+
+// The README's example is compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;

@@ -236,33 +236,7 @@ impl Packet {
         }
     }
 
-    fn first_byte(&self) -> u8 {
-        let flags = match self {
-            Packet::Publish(publish) => publish.flags(),
-            other => other.packet_type().required_flags(),
-        };
-        (self.packet_type() as u8) << 4 | flags
-    }
-
-    fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
-        match self {
-            Packet::Connect(packet) => packet.check(version),
-            Packet::ConnAck(packet) => packet.check(version),
-            Packet::Publish(packet) => packet.check(version),
-            Packet::PubAck(packet) => packet.check(version),
-            Packet::PubRec(packet) => packet.check(version),
-            Packet::PubRel(packet) => packet.check(version),
-            Packet::PubComp(packet) => packet.check(version),
-            Packet::Subscribe(packet) => packet.check(version),
-            Packet::SubAck(packet) => packet.check(version),
-            Packet::Unsubscribe(packet) => packet.check(version),
-            Packet::UnsubAck(packet) => packet.check(version),
-            Packet::PingReq | Packet::PingResp => Ok(()),
-            Packet::Disconnect(packet) => packet.check(version),
-            Packet::Auth(packet) => packet.check(version),
-        }
-    }
-
+    #[inline]
     fn body_len(&self, version: ProtocolVersion) -> usize {
         match self {
             Packet::Connect(packet) => packet.body_len(version),
@@ -279,25 +253,6 @@ impl Packet {
             Packet::PingReq | Packet::PingResp => 0,
             Packet::Disconnect(packet) => packet.body_len(version),
             Packet::Auth(packet) => packet.body_len(),
-        }
-    }
-
-    fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
-        match self {
-            Packet::Connect(packet) => packet.write_body(version, buf),
-            Packet::ConnAck(packet) => packet.write_body(version, buf),
-            Packet::Publish(packet) => packet.write_body(version, buf),
-            Packet::PubAck(packet) => packet.write_body(version, buf),
-            Packet::PubRec(packet) => packet.write_body(version, buf),
-            Packet::PubRel(packet) => packet.write_body(version, buf),
-            Packet::PubComp(packet) => packet.write_body(version, buf),
-            Packet::Subscribe(packet) => packet.write_body(version, buf),
-            Packet::SubAck(packet) => packet.write_body(version, buf),
-            Packet::Unsubscribe(packet) => packet.write_body(version, buf),
-            Packet::UnsubAck(packet) => packet.write_body(version, buf),
-            Packet::PingReq | Packet::PingResp => {}
-            Packet::Disconnect(packet) => packet.write_body(version, buf),
-            Packet::Auth(packet) => packet.write_body(buf),
         }
     }
 
@@ -318,18 +273,231 @@ impl Packet {
         max_packet_size: u32,
         buf: &mut impl BufMut,
     ) -> Result<usize, EncodeError> {
-        self.check(version)?;
-        let body = self.body_len(version);
-        let size = 1 + wire::var_int_len(body) as u64 + body as u64;
-        let maximum = max_packet_size.min(MAX_PACKET_SIZE);
-        if body > MAX_VAR_INT as usize || size > u64::from(maximum) {
-            return Err(EncodeError::PacketTooLarge { size, maximum });
+        // One dispatch on the packet type; each arm is the whole encoder for that type.
+        match self {
+            Packet::Connect(packet) => encode(
+                packet,
+                first_byte(PacketType::Connect),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::ConnAck(packet) => encode(
+                packet,
+                first_byte(PacketType::ConnAck),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::Publish(packet) => encode(
+                packet,
+                first_byte(PacketType::Publish) | packet.flags(),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::PubAck(packet) => encode(
+                packet,
+                first_byte(PacketType::PubAck),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::PubRec(packet) => encode(
+                packet,
+                first_byte(PacketType::PubRec),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::PubRel(packet) => encode(
+                packet,
+                first_byte(PacketType::PubRel),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::PubComp(packet) => encode(
+                packet,
+                first_byte(PacketType::PubComp),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::Subscribe(packet) => encode(
+                packet,
+                first_byte(PacketType::Subscribe),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::SubAck(packet) => encode(
+                packet,
+                first_byte(PacketType::SubAck),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::Unsubscribe(packet) => encode(
+                packet,
+                first_byte(PacketType::Unsubscribe),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::UnsubAck(packet) => encode(
+                packet,
+                first_byte(PacketType::UnsubAck),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::PingReq => encode(
+                &Empty,
+                first_byte(PacketType::PingReq),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::PingResp => encode(
+                &Empty,
+                first_byte(PacketType::PingResp),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::Disconnect(packet) => encode(
+                packet,
+                first_byte(PacketType::Disconnect),
+                version,
+                max_packet_size,
+                buf,
+            ),
+            Packet::Auth(packet) => encode(
+                packet,
+                first_byte(PacketType::Auth),
+                version,
+                max_packet_size,
+                buf,
+            ),
         }
-        buf.put_u8(self.first_byte());
-        wire::write_var_int(buf, body);
-        self.write_body(version, buf);
-        Ok(size as usize)
     }
+}
+
+/// The first byte of a packet of type `packet`, but for PUBLISH's own flags.
+const fn first_byte(packet: PacketType) -> u8 {
+    (packet as u8) << 4 | packet.required_flags()
+}
+
+/// What the encoder needs from each packet type.
+trait Body {
+    /// Refuses what the packet cannot say in `version`, or says wrongly.
+    fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError>;
+    /// The Remaining Length.
+    fn body_len(&self, version: ProtocolVersion) -> usize;
+    /// Writes the variable header and payload; `body_len` is what `body_len` returned.
+    fn write_body(&self, version: ProtocolVersion, body_len: usize, buf: &mut impl BufMut);
+}
+
+macro_rules! impl_body {
+    ($($name:ident),+) => {
+        $( impl Body for $name {
+            #[inline]
+            fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
+                $name::check(self, version)
+            }
+            #[inline]
+            fn body_len(&self, version: ProtocolVersion) -> usize {
+                $name::body_len(self, version)
+            }
+            #[inline]
+            fn write_body(&self, version: ProtocolVersion, _: usize, buf: &mut impl BufMut) {
+                $name::write_body(self, version, buf)
+            }
+        } )+
+    };
+}
+
+impl_body!(
+    Connect,
+    ConnAck,
+    PubAck,
+    PubRec,
+    PubRel,
+    PubComp,
+    Subscribe,
+    SubAck,
+    Unsubscribe,
+    UnsubAck,
+    Disconnect
+);
+
+impl Body for Publish {
+    #[inline]
+    fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
+        Publish::check(self, version)
+    }
+    #[inline]
+    fn body_len(&self, version: ProtocolVersion) -> usize {
+        Publish::body_len(self, version)
+    }
+    #[inline]
+    fn write_body(&self, version: ProtocolVersion, body_len: usize, buf: &mut impl BufMut) {
+        self.write_body_sized(version, body_len, buf)
+    }
+}
+
+impl Body for Auth {
+    #[inline]
+    fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
+        Auth::check(self, version)
+    }
+    #[inline]
+    fn body_len(&self, _: ProtocolVersion) -> usize {
+        Auth::body_len(self)
+    }
+    #[inline]
+    fn write_body(&self, _: ProtocolVersion, _: usize, buf: &mut impl BufMut) {
+        Auth::write_body(self, buf)
+    }
+}
+
+/// The body of PINGREQ and PINGRESP: nothing.
+struct Empty;
+
+impl Body for Empty {
+    fn check(&self, _: ProtocolVersion) -> Result<(), EncodeError> {
+        Ok(())
+    }
+    fn body_len(&self, _: ProtocolVersion) -> usize {
+        0
+    }
+    fn write_body(&self, _: ProtocolVersion, _: usize, _: &mut impl BufMut) {}
+}
+
+/// Checks, sizes and writes one packet: see [`Packet::encode`].
+///
+/// One function per packet type, not inlined into `Packet::encode`: kept small, each inlines
+/// the buffer's writes, which a single function for all fifteen types would not.
+#[inline(never)]
+fn encode(
+    packet: &impl Body,
+    first_byte: u8,
+    version: ProtocolVersion,
+    max_packet_size: u32,
+    buf: &mut impl BufMut,
+) -> Result<usize, EncodeError> {
+    packet.check(version)?;
+    let body = packet.body_len(version);
+    let size = 1 + wire::var_int_len(body) as u64 + body as u64;
+    let maximum = max_packet_size.min(MAX_PACKET_SIZE);
+    if body > MAX_VAR_INT as usize || size > u64::from(maximum) {
+        return Err(EncodeError::PacketTooLarge { size, maximum });
+    }
+    buf.put_u8(first_byte);
+    wire::write_var_int(buf, body);
+    packet.write_body(version, body, buf);
+    Ok(size as usize)
 }
 
 macro_rules! impl_from_for_packet {

@@ -282,6 +282,7 @@ pub(crate) trait PropertySlot {
     fn absorb(&mut self, reader: &mut Reader, property: PropertyId) -> Result<(), DecodeError>;
     /// Encoded length including the identifier byte(s).
     fn len(&self) -> usize;
+    fn is_unset(&self) -> bool;
     fn write(&self, property: PropertyId, buf: &mut impl BufMut);
     /// Length of the longest Binary Data value, which must fit a two-byte length.
     fn longest_binary(&self) -> usize;
@@ -320,6 +321,9 @@ impl<T: PropertyValue + BinaryLen> PropertySlot for Option<T> {
     fn len(&self) -> usize {
         self.as_ref().map_or(0, |value| 1 + value.len())
     }
+    fn is_unset(&self) -> bool {
+        self.is_none()
+    }
     fn write(&self, property: PropertyId, buf: &mut impl BufMut) {
         if let Some(value) = self {
             buf.put_u8(property as u8);
@@ -338,6 +342,9 @@ impl<T: PropertyValue + BinaryLen> PropertySlot for Vec<T> {
     }
     fn len(&self) -> usize {
         self.iter().map(|value| 1 + value.len()).sum()
+    }
+    fn is_unset(&self) -> bool {
+        self.is_empty()
     }
     fn write(&self, property: PropertyId, buf: &mut impl BufMut) {
         for value in self {
@@ -386,7 +393,7 @@ macro_rules! properties {
         impl $name {
             /// Whether no property is set (and the section encodes as a single zero byte).
             pub fn is_empty(&self) -> bool {
-                self.content_len() == 0
+                true $( && $crate::properties::PropertySlot::is_unset(&self.$field) )*
             }
 
             #[allow(unused_variables)]
@@ -426,8 +433,16 @@ macro_rules! properties {
             }
 
             #[allow(unused_variables)]
+            #[allow(dead_code)]
             pub(crate) fn write(&self, buf: &mut impl bytes::BufMut) {
-                $crate::wire::write_var_int(buf, self.content_len());
+                self.write_with_len(self.content_len(), buf);
+            }
+
+            /// [`Self::write`] with the content length already known.
+            #[allow(dead_code)]
+            pub(crate) fn write_with_len(&self, content_len: usize, buf: &mut impl bytes::BufMut) {
+                debug_assert_eq!(content_len, self.content_len());
+                $crate::wire::write_var_int(buf, content_len);
                 $( $crate::properties::PropertySlot::write(
                     &self.$field,
                     $crate::properties::PropertyId::$property,

@@ -63,6 +63,7 @@ impl Publish {
         }
     }
 
+    #[inline]
     pub(crate) fn flags(&self) -> u8 {
         let mut flags = self.qos.qos().bits() << flag::QOS_SHIFT;
         if self.dup {
@@ -127,12 +128,16 @@ impl Publish {
         })
     }
 
+    #[inline]
     pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         if self.dup && self.qos == QosPid::AtMostOnce {
             return Err(EncodeError::DuplicateAtQoS0);
         }
         if self.topic.is_empty() && self.properties.topic_alias.is_none() {
             return Err(EncodeError::EmptyTopicWithoutAlias);
+        }
+        if self.properties.is_empty() {
+            return Ok(());
         }
         if let Some(response_topic) = &self.properties.response_topic {
             validate_topic_name(response_topic).map_err(EncodeError::InvalidResponseTopic)?;
@@ -153,6 +158,7 @@ impl Publish {
         Ok(())
     }
 
+    #[inline]
     pub(crate) fn body_len(&self, version: ProtocolVersion) -> usize {
         let mut len = wire::prefixed_len(self.topic.len()) + self.payload.len();
         if self.qos.packet_id().is_some() {
@@ -164,13 +170,25 @@ impl Publish {
         len
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
+    /// Writes the body, whose length `body_len` was computed already by [`Publish::body_len`]:
+    /// the length of the properties follows from it without walking them again.
+    #[inline]
+    pub(crate) fn write_body_sized(
+        &self,
+        version: ProtocolVersion,
+        body_len: usize,
+        buf: &mut impl BufMut,
+    ) {
         wire::write_string(buf, self.topic.as_mqtt_string());
+        let mut rest = body_len - wire::prefixed_len(self.topic.len()) - self.payload.len();
         if let Some(id) = self.qos.packet_id() {
             buf.put_u16(id.get());
+            rest -= 2;
         }
         if version == ProtocolVersion::V5 {
-            self.properties.write(buf);
+            // `rest` is the Property Length's own size plus the properties'.
+            self.properties
+                .write_with_len(wire::content_len_of(rest), buf);
         }
         buf.put_slice(&self.payload);
     }
@@ -332,6 +350,18 @@ mod tests {
         ];
         assert_eq!(encode(&publish, V5).unwrap(), bytes);
         assert_eq!(decode(&Bytes::copy_from_slice(&bytes), V5), Ok(publish));
+    }
+
+    // [MQTT-3.3.2-8]
+    #[test]
+    fn rejects_a_topic_alias_of_0() {
+        let input = Bytes::from_static(&[0x30, 0x07, 0x00, 0x01, b't', 0x03, 0x23, 0x00, 0x00]);
+        assert_eq!(
+            decode(&input, V5),
+            Err(DecodeError::InvalidPropertyValue {
+                property: crate::PropertyId::TopicAlias
+            })
+        );
     }
 
     // [MQTT-3.3.2-14]

@@ -74,6 +74,11 @@ impl MqttString {
         // "The character data in a UTF-8 Encoded String MUST be well-formed UTF-8 [...]
         // In particular, the character data MUST NOT include encodings of code points between
         // U+D800 and U+DFFF" [MQTT-1.5.4-1].
+        // Nearly every string on the wire is ASCII without NUL, which one vectorised pass
+        // proves valid; anything else takes the full checks.
+        if is_ascii_without_nul(&bytes) {
+            return Ok(MqttString(bytes));
+        }
         core::str::from_utf8(&bytes).map_err(|_| DecodeError::InvalidUtf8)?;
         if bytes.contains(&0) {
             return Err(DecodeError::NullCharacter);
@@ -91,6 +96,18 @@ impl MqttString {
     pub fn as_bytes(&self) -> &Bytes {
         &self.0
     }
+}
+
+/// Whether every byte is ASCII (below 0x80) and none is NUL. Scanned 16 bytes at a time without
+/// early exit, so that it compiles to vector compares.
+#[inline]
+fn is_ascii_without_nul(bytes: &[u8]) -> bool {
+    let bad = |byte: u8| (byte == 0) | (byte >= 0x80);
+    let mut chunks = bytes.chunks_exact(16);
+    let found = chunks
+        .by_ref()
+        .any(|chunk| chunk.iter().fold(false, |found, &byte| found | bad(byte)));
+    !found && !chunks.remainder().iter().any(|&byte| bad(byte))
 }
 
 impl Deref for MqttString {
@@ -165,6 +182,25 @@ mod tests {
             MqttString::from_bytes(Bytes::from_static(&[0x80])),
             Err(DecodeError::InvalidUtf8)
         );
+    }
+
+    // The ASCII scan runs 16 bytes at a time: NUL and bad UTF-8 are found wherever they are,
+    // and good UTF-8 past the scan still passes.
+    #[test]
+    fn checks_every_position_of_a_long_string() {
+        for len in [1, 15, 16, 17, 40] {
+            for at in 0..len {
+                let mut text = vec![b'a'; len];
+                text[at] = 0;
+                let nul = MqttString::from_bytes(Bytes::from(text.clone()));
+                assert_eq!(nul, Err(DecodeError::NullCharacter));
+                text[at] = 0xFF;
+                let invalid = MqttString::from_bytes(Bytes::from(text.clone()));
+                assert_eq!(invalid, Err(DecodeError::InvalidUtf8));
+                text.splice(at..=at, "é".bytes());
+                assert!(MqttString::from_bytes(Bytes::from(text)).is_ok());
+            }
+        }
     }
 
     // [MQTT-1.5.4-2]

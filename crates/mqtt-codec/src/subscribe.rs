@@ -116,9 +116,9 @@ impl Subscribe {
             ProtocolVersion::V5 => SubscribeProperties::decode(&mut body, PacketType::Subscribe)?,
             ProtocolVersion::V311 => SubscribeProperties::default(),
         };
-        // The vector grows with what is actually in the packet: each entry takes at least
-        // three bytes of it, so no length field sizes an allocation.
-        let mut subscriptions = Vec::new();
+        // A subscription takes at least four bytes of the packet; start with room for the few
+        // a SUBSCRIBE usually carries, and grow with what is actually there.
+        let mut subscriptions = Vec::with_capacity((body.remaining() / 4).min(8));
         while !body.is_empty() {
             // "The Topic Filters MUST be a UTF-8 Encoded String" [MQTT-3.8.3-1].
             let filter = body.string("Topic Filter")?;

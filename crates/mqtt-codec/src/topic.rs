@@ -117,9 +117,23 @@ pub fn validate_topic_name(topic: &str) -> Result<(), TopicError> {
     if topic.len() > usize::from(u16::MAX) {
         return Err(TopicError::TooLong { len: topic.len() });
     }
-    // One pass over the bytes: in UTF-8 the bytes of '\0', '+' and '#' never occur inside the
-    // encoding of another character.
-    for &byte in topic.as_bytes() {
+    // In UTF-8 the bytes of '\0', '+' and '#' never occur inside the encoding of another
+    // character, so scanning bytes is enough. The common case, a valid name, is scanned 16
+    // bytes at a time without early exit so that it compiles to vector compares; only a name
+    // with a forbidden byte takes the loop that says which rule it breaks.
+    let bytes = topic.as_bytes();
+    let forbidden = |byte: u8| (byte == 0) | (byte == b'+') | (byte == b'#');
+    let mut chunks = bytes.chunks_exact(16);
+    let mut found = chunks.by_ref().any(|chunk| {
+        chunk
+            .iter()
+            .fold(false, |found, &byte| found | forbidden(byte))
+    });
+    found |= chunks.remainder().iter().any(|&byte| forbidden(byte));
+    if !found {
+        return Ok(());
+    }
+    for &byte in bytes {
         match byte {
             0 => return Err(TopicError::NullCharacter),
             b'+' | b'#' => return Err(TopicError::WildcardInTopicName),
@@ -176,17 +190,32 @@ fn validate_filter(filter: &str) -> Result<(), TopicError> {
     if bytes.len() > usize::from(u16::MAX) {
         return Err(TopicError::TooLong { len: bytes.len() });
     }
-    let mut level_start = 0;
+    // Most filters have no wildcard: one vectorised pass proves them valid.
+    let special = |byte: u8| (byte == 0) | (byte == b'+') | (byte == b'#');
+    let mut chunks = bytes.chunks_exact(16);
+    let found = chunks.by_ref().any(|chunk| {
+        chunk
+            .iter()
+            .fold(false, |found, &byte| found | special(byte))
+    });
+    if !found && !chunks.remainder().iter().any(|&byte| special(byte)) {
+        return Ok(());
+    }
+    // Only the special bytes need a look at their neighbours: a wildcard must fill its level,
+    // so the byte before it is '/' (or it is first), and the byte after '+' is '/' (or it is
+    // last), while '#' must be last.
     for (index, &byte) in bytes.iter().enumerate() {
+        if !special(byte) {
+            continue;
+        }
+        let starts_level = index == 0 || bytes[index - 1] == b'/';
+        let next = bytes.get(index + 1);
         match byte {
             0 => return Err(TopicError::NullCharacter),
-            b'/' => level_start = index + 1,
-            // '+' alone in its level: at the level's start, followed by '/' or the end.
-            b'+' if index != level_start || !matches!(bytes.get(index + 1), None | Some(b'/')) => {
+            b'+' if !starts_level || !matches!(next, None | Some(b'/')) => {
                 return Err(TopicError::MisplacedSingleLevelWildcard);
             }
-            // '#' alone in the last level.
-            b'#' if index != level_start || index + 1 != bytes.len() => {
+            b'#' if !starts_level || next.is_some() => {
                 return Err(TopicError::MisplacedMultiLevelWildcard);
             }
             _ => {}
@@ -415,6 +444,26 @@ mod tests {
         assert_eq!(validate_topic_name(""), Err(TopicError::Empty));
         assert_eq!(validate_topic_filter(""), Err(TopicError::Empty));
         assert_eq!(validate_topic_name("a\0b"), Err(TopicError::NullCharacter));
+    }
+
+    // The scan runs 16 bytes at a time: a forbidden byte is found wherever it is.
+    #[test]
+    fn finds_a_wildcard_or_null_at_any_position_of_a_long_topic_name() {
+        for len in [1, 15, 16, 17, 33, 64] {
+            for at in 0..len {
+                for (byte, error) in [
+                    (b'+', TopicError::WildcardInTopicName),
+                    (b'#', TopicError::WildcardInTopicName),
+                    (0, TopicError::NullCharacter),
+                ] {
+                    let mut topic = vec![b'a'; len];
+                    topic[at] = byte;
+                    let topic = String::from_utf8(topic).unwrap();
+                    assert_eq!(validate_topic_name(&topic), Err(error), "{topic:?}");
+                }
+            }
+            assert_eq!(validate_topic_name(&"é".repeat(len)), Ok(()));
+        }
     }
 
     #[test]

@@ -60,6 +60,16 @@ pub(crate) const fn var_int_len(value: usize) -> usize {
     }
 }
 
+/// The `n` of a field made of a Variable Byte Integer `n` followed by `n` bytes, from the
+/// field's whole size.
+pub(crate) const fn content_len_of(field_len: usize) -> usize {
+    let mut prefix = 1;
+    while prefix < 4 && var_int_len(field_len.saturating_sub(prefix)) != prefix {
+        prefix += 1;
+    }
+    field_len.saturating_sub(prefix)
+}
+
 /// Writes `value`, which the caller has checked is at most [`MAX_VAR_INT`].
 pub(crate) fn write_var_int(buf: &mut impl BufMut, value: usize) {
     debug_assert!(value <= MAX_VAR_INT as usize);
@@ -278,6 +288,15 @@ mod tests {
                 read_var_int(&encoded(value)),
                 Ok(Some((value as u32, encoded(value).len())))
             );
+        }
+    }
+
+    #[test]
+    fn recovers_a_length_from_the_size_of_the_length_prefixed_field() {
+        for content in [
+            0, 1, 126, 127, 128, 129, 16_382, 16_383, 16_384, 2_097_151, 2_097_152,
+        ] {
+            assert_eq!(content_len_of(var_int_len(content) + content), content);
         }
     }
 

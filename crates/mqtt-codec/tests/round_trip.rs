@@ -473,8 +473,8 @@ fn auth() -> impl Strategy<Value = Auth> {
 
 fn packet(version: Version) -> BoxedStrategy<Packet> {
     let common = prop_oneof![
-        1 => connect(version).prop_map(Packet::Connect),
-        1 => connack(version).prop_map(Packet::ConnAck),
+        1 => connect(version).prop_map(Packet::from),
+        1 => connack(version).prop_map(Packet::from),
         4 => publish(version).prop_map(Packet::Publish),
         1 => puback(version).prop_map(Packet::PubAck),
         1 => pubrec(version).prop_map(Packet::PubRec),
