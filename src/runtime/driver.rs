@@ -26,7 +26,7 @@ use super::browser::{browser_is_online, now, random_client_id, random_seed, time
 use super::lifecycle::PageLifecycle;
 use super::session_store::SessionStore;
 use super::tabs::TabGuard;
-use super::{ConnectionStatus, Outputs, Subscription, SubscriptionState, storage};
+use super::{ConnectionStatus, Outputs, PublishError, Subscription, SubscriptionState, storage};
 use crate::profiles::{Profile, Protocol};
 
 /// MQTT over WebSocket: "the Sec-WebSocket-Protocol MUST be 'mqtt'" for both 3.1.1 and 5.0.
@@ -39,6 +39,12 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const RECONNECT_MIN: Duration = Duration::from_millis(500);
 const RECONNECT_MAX: Duration = Duration::from_secs(60);
 const STABLE_AFTER: Duration = Duration::from_secs(30);
+/// While the browser holds more than this unsent on the socket, new bytes wait in the driver.
+const SOCKET_HIGH_WATER: u32 = 512 * 1024;
+/// How soon to look again at a socket that was too full to take more.
+const DRAIN_CHECK: Duration = Duration::from_millis(50);
+/// How much may wait in the driver before publishing is refused as too fast for the link.
+const MAX_HELD: usize = 4 * 1024 * 1024;
 
 /// Where the driver stands between the page and the broker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +96,9 @@ pub struct Driver {
     observer: Option<MessageObserver>,
     /// A pump is queued for the end of the current task (see [`Driver::pump_soon`]).
     pump_queued: bool,
+    /// Bytes taken from the engine and not yet given to the socket, held back while the
+    /// browser's own send buffer is full.
+    held: Vec<u8>,
 }
 
 /// Code that wants every received message (topic, payload) rather than the message list.
@@ -155,6 +164,7 @@ impl Driver {
             dirty: false,
             observer: None,
             pump_queued: false,
+            held: Vec::new(),
         }));
         if detached {
             return this;
@@ -213,7 +223,7 @@ impl Driver {
             for command in commands {
                 let _ = match command {
                     DeferredCommand::Subscribe { filter, qos } => {
-                        Self::subscribe(&this, &filter, qos)
+                        Self::subscribe(&this, &filter, qos).map_err(PublishError::from)
                     }
                     DeferredCommand::Publish {
                         topic,
@@ -295,6 +305,7 @@ impl Driver {
             let url = urls[driver.url_index % urls.len().max(1)].trim().to_owned();
             driver.socket = None;
             driver.close_detail = None;
+            driver.held.clear();
             match Socket::open(&url, Rc::downgrade(this)) {
                 Ok(socket) => {
                     driver.socket = Some(socket);
@@ -389,9 +400,14 @@ impl Driver {
         payload: &[u8],
         qos: QoS,
         retain: bool,
-    ) -> Result<(), UsageError> {
+    ) -> Result<(), PublishError> {
         {
             let mut driver = this.borrow_mut();
+            if driver.held.len() > MAX_HELD {
+                return Err(PublishError::TooFast {
+                    waiting_bytes: driver.held.len(),
+                });
+            }
             if driver.restoring {
                 mqtt_codec::validate_topic_name(topic).map_err(UsageError::InvalidTopicName)?;
                 let (topic, payload) = (topic.to_owned(), payload.to_vec());
@@ -627,16 +643,25 @@ impl Driver {
         }
     }
 
+    /// Hands what the engine wants sent to the socket as one frame, unless the browser still
+    /// holds more than [`SOCKET_HIGH_WATER`] unsent: then the bytes wait here, and the timer
+    /// comes back for them shortly.
     fn flush_transmit(&mut self) {
-        let Some(first) = self.engine.poll_transmit() else {
-            return;
-        };
-        let mut frame = first.to_vec();
-        while let Some(more) = self.engine.poll_transmit() {
-            frame.extend_from_slice(&more);
+        while let Some(bytes) = self.engine.poll_transmit() {
+            self.held.extend_from_slice(&bytes);
         }
-        if let Some(socket) = &self.socket {
-            socket.send(&frame);
+        if self.held.is_empty() {
+            return;
+        }
+        match &self.socket {
+            Some(socket) if socket.buffered() > SOCKET_HIGH_WATER => {}
+            Some(socket) => {
+                socket.send(&self.held);
+                self.held.clear();
+            }
+            // Bytes for a transport that is gone: the engine sends again, on the next one,
+            // whatever QoS 1 and 2 require.
+            None => self.held.clear(),
         }
     }
 
@@ -754,7 +779,8 @@ impl Driver {
             _ => None,
         };
         let engine = self.socket.as_ref().and(self.engine.poll_timeout());
-        let Some(deadline) = [own, engine].into_iter().flatten().min() else {
+        let drain = (!self.held.is_empty()).then(|| now() + DRAIN_CHECK);
+        let Some(deadline) = [own, engine, drain].into_iter().flatten().min() else {
             self.timer = None;
             return;
         };
@@ -913,6 +939,11 @@ impl Socket {
 
     fn was_opened(&self) -> bool {
         self.opened.get()
+    }
+
+    /// Bytes given to the socket that the browser has not sent yet.
+    fn buffered(&self) -> u32 {
+        self.ws.buffered_amount()
     }
 
     fn send(&self, frame: &[u8]) {

@@ -135,6 +135,36 @@ impl fmt::Display for ConnectError {
 
 impl std::error::Error for ConnectError {}
 
+/// Why a message could not be published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishError {
+    /// Not as given: a bad topic, a QoS or retain flag the broker does not allow, a full queue.
+    Refused(mqtt_session::UsageError),
+    /// More is waiting to go out than the connection carries; sending more would only pile up.
+    TooFast { waiting_bytes: usize },
+}
+
+impl From<mqtt_session::UsageError> for PublishError {
+    fn from(error: mqtt_session::UsageError) -> Self {
+        Self::Refused(error)
+    }
+}
+
+impl fmt::Display for PublishError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Refused(error) => error.fmt(f),
+            Self::TooFast { waiting_bytes } => write!(
+                f,
+                "The connection is not keeping up: {} KB are still waiting to be sent. Try again in a moment.",
+                waiting_bytes / 1024
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PublishError {}
+
 /// The signals the runtime writes and the UI reads.
 #[derive(Clone, Copy)]
 struct Outputs {
@@ -265,7 +295,7 @@ impl Connection {
         payload: &[u8],
         qos: QoS,
         retain: bool,
-    ) -> Result<(), mqtt_session::UsageError> {
+    ) -> Result<(), PublishError> {
         Driver::publish(&self.driver.get_value(), topic.trim(), payload, qos, retain)
     }
 

@@ -15,12 +15,12 @@ export async function mosquittoPub(topic, payload, { retain = false, qos = 0, po
  * Subscribes with mosquitto_sub and resolves once the broker has acknowledged the subscription.
  * `next()` then resolves with the next message as { topic, payload }.
  */
-export async function mosquittoSub(filter, { qos = 0 } = {}) {
+export async function mosquittoSub(filter, { qos = 0, format = 'MSG %t %p' } = {}) {
   // -d prints the SUBACK, so we know when the subscription is in place; stdbuf makes
   // mosquitto_sub write each line at once rather than when its pipe buffer fills.
   const child = spawn('stdbuf', [
     '-oL', 'mosquitto_sub', '-h', '127.0.0.1', '-p', brokerTcpPort(), '-t', filter, '-q', String(qos),
-    '-d', '-F', 'MSG %t %p',
+    '-d', '-F', format,
   ]);
   const messages = [];
   const waiters = [];

@@ -4,6 +4,7 @@ import { connect, createServer } from 'node:net';
 
 export async function startRelay(targetPort) {
   const sockets = new Set();
+  const pairs = new Set();
   let server;
   let port = 0;
   const listen = () =>
@@ -16,6 +17,9 @@ export async function startRelay(targetPort) {
           socket.on('error', () => socket.destroy());
         }
         client.pipe(upstream).pipe(client);
+        const pair = { client, upstream };
+        pairs.add(pair);
+        client.on('close', () => pairs.delete(pair));
         client.on('close', () => upstream.destroy());
         upstream.on('close', () => client.destroy());
       });
@@ -35,6 +39,17 @@ export async function startRelay(targetPort) {
         server.close(resolve);
         sockets.forEach((s) => s.destroy());
       });
+    },
+    /** Stops reading what the page sends, as a link that has stalled: its send buffer fills. */
+    pause() {
+      for (const { client, upstream } of pairs) {
+        client.unpipe(upstream);
+        client.pause();
+      }
+    },
+    /** Carries what the page sends again. */
+    resume() {
+      for (const { client, upstream } of pairs) client.pipe(upstream);
     },
     /** Accepts connections again, on the same port. */
     restore: listen,
