@@ -831,6 +831,12 @@ fn engine_config(client_id: &str, profile: &Profile, password: Option<&str>) -> 
     if let Some(aliases) = profile.topic_alias_maximum {
         config.topic_alias_maximum = aliases;
     }
+    config.receive_maximum = profile.receive_maximum.and_then(std::num::NonZeroU16::new);
+    config.user_properties = profile
+        .user_properties
+        .iter()
+        .map(|p| (p.name.clone(), p.value.clone()))
+        .collect();
     config
 }
 

@@ -11,7 +11,7 @@ use mqtt_codec::{
     MqttString, Packet, PacketId, PacketType, ProtocolVersion, PubAck, PubAckReasonCode, PubComp,
     PubRec, PubRel, Publish, QoS, QosPid, SubAck, Subscribe, SubscribeProperties, Subscription,
     SubscriptionId, SubscriptionOptions, TopicFilter, TopicName, UnsubAck, Unsubscribe,
-    UnsubscribeProperties, WillProperties, packet_len,
+    UnsubscribeProperties, UserProperty, WillProperties, packet_len,
 };
 
 use crate::auth::{self, Auth, Authenticator};
@@ -285,6 +285,14 @@ impl Client {
                 field: "client_id (3.1.1 needs clean_start without one)",
             });
         }
+        for (name, value) in &config.user_properties {
+            for text in [name, value] {
+                MqttString::try_from(text.as_str()).map_err(|error| UsageError::InvalidString {
+                    field: "user property",
+                    error,
+                })?;
+            }
+        }
         if config.max_queued_commands > usize::from(u16::MAX) {
             return Err(UsageError::InvalidConfig {
                 field: "max_queued_commands",
@@ -455,6 +463,19 @@ impl Client {
                     .filter(|&size| size.get() < MAX_PACKET_SIZE),
                 topic_alias_maximum: Some(self.config.topic_alias_maximum)
                     .filter(|&maximum| maximum != 0),
+                receive_maximum: self.config.receive_maximum,
+                // Checked by `Client::new`, so none is dropped here.
+                user_properties: self
+                    .config
+                    .user_properties
+                    .iter()
+                    .filter_map(|(name, value)| {
+                        Some(UserProperty {
+                            name: MqttString::try_from(name.as_str()).ok()?,
+                            value: MqttString::try_from(value.as_str()).ok()?,
+                        })
+                    })
+                    .collect(),
                 authentication_method: self
                     .authenticator
                     .as_ref()

@@ -47,6 +47,11 @@ pub struct ClientConfig {
     pub max_inflight: u16,
     /// 5.0: how many Topic Aliases the server may use towards the client (0: none).
     pub topic_alias_maximum: u16,
+    /// 5.0: how many QoS 1 and 2 messages the server may have in flight to the client at once
+    /// (Receive Maximum). `None` leaves the protocol's default, 65,535.
+    pub receive_maximum: Option<core::num::NonZeroU16>,
+    /// 5.0: User Properties sent with CONNECT, as (name, value).
+    pub user_properties: Vec<(String, String)>,
     /// The Will Message the server publishes if the connection ends without DISCONNECT.
     pub will: Option<Will>,
 }
@@ -99,6 +104,8 @@ impl ClientConfig {
             max_queued_bytes: 1024 * 1024,
             max_inflight: 100,
             topic_alias_maximum: 0,
+            receive_maximum: None,
+            user_properties: Vec::new(),
             will: None,
         }
     }

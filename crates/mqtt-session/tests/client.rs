@@ -189,6 +189,45 @@ fn reports_a_refused_connection_as_disconnected_with_the_reason() {
 }
 
 #[test]
+fn sends_receive_maximum_and_user_properties_with_a_5_0_connect() {
+    let mut broker = FakeBroker::new(ClientConfig {
+        protocol_version: ProtocolVersion::V5,
+        receive_maximum: core::num::NonZeroU16::new(20),
+        user_properties: vec![("app".into(), "lamplighter".into())],
+        ..ClientConfig::new("lamp")
+    });
+    broker.client.handle_transport_opened(broker.now);
+    let sent = broker.received();
+    let [Packet::Connect(connect)] = sent.as_slice() else {
+        panic!("expected CONNECT, got {sent:?}")
+    };
+    assert_eq!(
+        connect.properties.receive_maximum.map(|m| m.get()),
+        Some(20)
+    );
+    let properties: Vec<(&str, &str)> = connect
+        .properties
+        .user_properties
+        .iter()
+        .map(|p| (p.name.as_str(), p.value.as_str()))
+        .collect();
+    assert_eq!(properties, [("app", "lamplighter")]);
+}
+
+#[test]
+fn refuses_a_user_property_that_is_not_a_valid_mqtt_string() {
+    let config = ClientConfig {
+        protocol_version: ProtocolVersion::V5,
+        user_properties: vec![("bad\0name".into(), "x".into())],
+        ..ClientConfig::new("lamp")
+    };
+    assert!(matches!(
+        Client::new(config),
+        Err(UsageError::InvalidString { .. })
+    ));
+}
+
+#[test]
 fn honours_the_server_assigned_client_id_and_keep_alive_in_5_0() {
     let mut broker = FakeBroker::new(ClientConfig {
         protocol_version: ProtocolVersion::V5,
