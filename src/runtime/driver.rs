@@ -22,7 +22,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
-use super::browser::{browser_is_online, now, random_client_id, random_seed, time_of_day};
+use super::browser::{browser_is_online, now, random_client_id, random_seed, sleep, time_of_day};
 use super::lifecycle::PageLifecycle;
 use super::session_store::SessionStore;
 use super::tabs::TabGuard;
@@ -41,6 +41,8 @@ const RECONNECT_MAX: Duration = Duration::from_secs(60);
 const STABLE_AFTER: Duration = Duration::from_secs(30);
 /// While the browser holds more than this unsent on the socket, new bytes wait in the driver.
 const SOCKET_HIGH_WATER: u32 = 512 * 1024;
+/// How long a new tab waits for another tab to say it uses the same client id.
+const CLAIM_WINDOW: std::time::Duration = std::time::Duration::from_millis(150);
 /// How soon to look again at a socket that was too full to take more.
 const DRAIN_CHECK: Duration = Duration::from_millis(50);
 /// How much may wait in the driver before publishing is refused as too fast for the link.
@@ -200,7 +202,13 @@ impl Driver {
     /// goes ahead once it is read, carrying on the saved session.
     fn restore_saved_session(driver: Weak<RefCell<Self>>) {
         wasm_bindgen_futures::spawn_local(async move {
+            // Another tab using this id answers the tab guard within milliseconds: waiting a
+            // little before the first connection means a duplicated tab never connects with
+            // its original's id (which would knock the original off the broker).
+            let started = now();
             let sessions = SessionStore::open().await;
+            let waited = now().saturating_duration_since(started);
+            sleep(CLAIM_WINDOW.saturating_sub(waited)).await;
             let Some(this) = driver.upgrade() else { return };
             let client_id = this.borrow().client_id.clone();
             let saved = match &sessions {

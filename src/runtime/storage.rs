@@ -11,6 +11,7 @@ use crate::profiles::{Profile, export_profiles, import_profiles};
 const PROFILES_KEY: &str = "lamplighter.profiles";
 const ACTIVE_KEY: &str = "lamplighter.active-profile";
 const CLIENT_ID_KEY: &str = "lamplighter.client-id";
+const LAST_CLIENT_ID_KEY: &str = "lamplighter.last-client-id";
 const PASSWORD_KEY_PREFIX: &str = "lamplighter.password.";
 
 fn local() -> Option<Storage> {
@@ -64,16 +65,15 @@ pub fn set_tab_password(profile: &str, password: Option<&str>) {
 }
 
 /// This tab's client id: the same across reloads (so the broker's session resumes), different
-/// from other tabs'. `fresh` makes one up.
+/// from other tabs'. A new tab carries on the id the app used last, so that what a closed tab
+/// left queued is delivered when the app is opened again; if a tab still open uses it, the
+/// tab guard makes this one take a fresh id. `fresh` makes one up.
 pub fn tab_client_id(fresh: impl FnOnce() -> String) -> String {
-    let storage = session();
-    if let Some(id) = storage
-        .as_ref()
-        .and_then(|s| s.get_item(CLIENT_ID_KEY).ok().flatten())
-    {
-        return id;
-    }
-    let id = fresh();
+    let stored =
+        |storage: Option<Storage>, key| storage.and_then(|s| s.get_item(key).ok().flatten());
+    let id = stored(session(), CLIENT_ID_KEY)
+        .or_else(|| stored(local(), LAST_CLIENT_ID_KEY))
+        .unwrap_or_else(fresh);
     set_tab_client_id(&id);
     id
 }
@@ -81,5 +81,8 @@ pub fn tab_client_id(fresh: impl FnOnce() -> String) -> String {
 pub fn set_tab_client_id(id: &str) {
     if let Some(storage) = session() {
         let _ = storage.set_item(CLIENT_ID_KEY, id);
+    }
+    if let Some(storage) = local() {
+        let _ = storage.set_item(LAST_CLIENT_ID_KEY, id);
     }
 }

@@ -46,3 +46,36 @@ test('a QoS 1 message published while disconnected survives a reload and is deli
     await relay.stop();
   }
 });
+
+test('a QoS 1 message left waiting in a closed tab is delivered when the app is opened again', async () => {
+  const relay = await startRelay(Number(new URL(brokerWsUrl()).port));
+  const topic = `${uniqueTopic('closed-tab')}/porch/light/set`;
+  const sub = await mosquittoSub(topic, { qos: 1 });
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
+  try {
+    const url = appUrlForTestBroker(`ws://127.0.0.1:${relay.port}`);
+    const first = await context.newPage();
+    const before = new ConsolePage(first);
+    await before.open(url);
+    await before.waitUntilConnected();
+    await relay.cut();
+    await before.waitForState('reconnecting');
+    await before.publish(topic, 'ON', { qos: '1' });
+    await first.locator('#pending-count', { hasText: '1 waiting' }).waitFor();
+    await first.close();
+
+    // A new tab of the app, later: it carries on the session the closed tab left.
+    const second = await context.newPage();
+    const after = new ConsolePage(second);
+    await after.open(url);
+    await second.locator('#pending-count', { hasText: '1 waiting' }).waitFor();
+    await relay.restore();
+    await after.retryNow();
+    await after.waitUntilConnected();
+    assert.deepEqual(await sub.next(), { topic, payload: 'ON' });
+  } finally {
+    sub.stop();
+    await context.close();
+    await relay.stop();
+  }
+});
