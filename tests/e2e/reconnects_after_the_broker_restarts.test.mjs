@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { launchBrowser, openPhonePage } from './support/browser.mjs';
 import { startBroker } from './support/broker.mjs';
 import { appUrlForTestBroker, outputPath, uniqueTopic } from './support/env.mjs';
-import { mosquittoPub } from './support/mosquitto.mjs';
+import { mosquittoPub, mosquittoSub } from './support/mosquitto.mjs';
 import { ConsolePage } from './pages/console-page.mjs';
 
 let browser;
@@ -14,7 +14,7 @@ after(async () => {
   await browser?.close();
 });
 
-test('the page reconnects when the broker comes back, subscriptions and all', async () => {
+test('the page reconnects when the broker comes back, resubscribes, and delivers what it queued meanwhile', async () => {
   let broker = await startBroker();
   try {
     const { page } = await openPhonePage(browser);
@@ -29,9 +29,21 @@ test('the page reconnects when the broker comes back, subscriptions and all', as
     assert.match(await app.statusText(), /Reconnecting in \d+ s/);
     assert.ok(await page.getByRole('button', { name: 'Retry now' }).isVisible());
     await page.screenshot({ path: outputPath('reconnecting.png') });
+    // Published while the broker is down: queued, shown as waiting, sent after the restart.
+    // Retained, so that a subscriber arriving after the page reconnected still sees it.
+    const queued = `${topic}/queued`;
+    await app.publish(queued, 'while you were away', { qos: '1', retain: true });
+    await page.locator('#pending-count', { hasText: '1 waiting' }).waitFor();
 
     broker = await broker.restart();
     await app.waitUntilConnected();
+    await page.locator('#pending-count').waitFor({ state: 'detached' });
+    const sub = await mosquittoSub(queued, { port: broker.tcpPort });
+    try {
+      assert.deepEqual(await sub.next(), { topic: queued, payload: 'while you were away' });
+    } finally {
+      sub.stop();
+    }
     await page.locator('#subscriptions > li[data-state="granted"]', { hasText: topic }).waitFor();
     await mosquittoPub(topic, 'motion detected', { port: broker.tcpPort });
     assert.equal((await app.messageOn(topic)).payload, 'motion detected');

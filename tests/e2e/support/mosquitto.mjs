@@ -15,11 +15,11 @@ export async function mosquittoPub(topic, payload, { retain = false, qos = 0, po
  * Subscribes with mosquitto_sub and resolves once the broker has acknowledged the subscription.
  * `next()` then resolves with the next message as { topic, payload }.
  */
-export async function mosquittoSub(filter, { qos = 0, format = 'MSG %t %p' } = {}) {
+export async function mosquittoSub(filter, { qos = 0, format = 'MSG %t %p', port } = {}) {
   // -d prints the SUBACK, so we know when the subscription is in place; stdbuf makes
   // mosquitto_sub write each line at once rather than when its pipe buffer fills.
   const child = spawn('stdbuf', [
-    '-oL', 'mosquitto_sub', '-h', '127.0.0.1', '-p', brokerTcpPort(), '-t', filter, '-q', String(qos),
+    '-oL', 'mosquitto_sub', '-h', '127.0.0.1', '-p', String(port ?? brokerTcpPort()), '-t', filter, '-q', String(qos),
     '-d', '-F', format,
   ]);
   const messages = [];
