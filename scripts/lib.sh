@@ -53,7 +53,7 @@ ensure_node_modules() {
     if [ -f "$stamp" ] && cmp -s "$ROOT/package-lock.json" "$stamp"; then
         return 0
     fi
-    say "installing npm packages (wasm-opt, playwright-core)"
+    say "installing npm packages (wasm-opt, playwright-core, MQTT.js for the benchmark)"
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
     cp "$ROOT/package-lock.json" "$stamp"
 }
