@@ -1,6 +1,7 @@
 //! The messages the page shows: newest first, bounded so a busy topic cannot exhaust memory.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// One received message as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +19,8 @@ pub struct LoggedMessage {
 /// The newest `capacity` messages, and how many arrived in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageLog {
-    entries: VecDeque<LoggedMessage>,
+    /// Shared, so that rendering the list copies pointers, not messages.
+    entries: VecDeque<Arc<LoggedMessage>>,
     capacity: usize,
     received: u64,
 }
@@ -47,18 +49,18 @@ impl MessageLog {
         if self.entries.len() == self.capacity {
             self.entries.pop_back();
         }
-        self.entries.push_front(LoggedMessage {
+        self.entries.push_front(Arc::new(LoggedMessage {
             seq,
             topic: topic.to_owned(),
             payload: String::from_utf8_lossy(payload).into_owned(),
             retained,
             received_at,
-        });
+        }));
         seq
     }
 
     /// Newest first.
-    pub fn entries(&self) -> impl ExactSizeIterator<Item = &LoggedMessage> {
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = &Arc<LoggedMessage>> {
         self.entries.iter()
     }
 

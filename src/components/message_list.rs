@@ -35,9 +35,9 @@ pub fn MessageList() -> impl IntoView {
                     children=|m| {
                         view! {
                             <li>
-                                <span class="topic">{m.topic}</span>
-                                <span class="time">{m.received_at}</span>
-                                <pre class="payload">{m.payload}</pre>
+                                <span class="topic">{m.topic.clone()}</span>
+                                <span class="time">{m.received_at.clone()}</span>
+                                <pre class="payload">{m.payload.clone()}</pre>
                                 {m.retained.then(|| view! { <span class="flags">"retained"</span> })}
                             </li>
                         }
