@@ -55,6 +55,73 @@ impl Command {
         }
     }
 
+    /// Writes what this command asks for into `kind`, as if the device had reported it.
+    pub(crate) fn assume_into(&self, kind: &mut crate::model::EntityKind) {
+        use crate::model::{CoverState, EntityKind};
+        match (self, kind) {
+            (
+                Command::Light {
+                    on,
+                    brightness,
+                    color_temp,
+                    hue_sat,
+                    effect,
+                },
+                EntityKind::Light(light),
+            ) => {
+                light.on = on.or(light.on);
+                light.brightness = brightness.or(light.brightness);
+                if brightness.is_some_and(|b| b > 0.0) && on.is_none() {
+                    light.on = Some(true);
+                }
+                if color_temp.is_some() {
+                    light.color_temp = *color_temp;
+                    light.color_mode = Some(crate::model::ColorMode::ColorTemp);
+                }
+                if hue_sat.is_some() {
+                    light.hue_sat = *hue_sat;
+                    light.color_mode = Some(crate::model::ColorMode::Color);
+                }
+                if effect.is_some() {
+                    light.effect.clone_from(effect);
+                }
+            }
+            (Command::Switch(on), EntityKind::Switch(switch)) => switch.on = Some(*on),
+            (Command::Cover(command), EntityKind::Cover(cover)) => {
+                let (state, position) = match command {
+                    CoverCommand::Open => (CoverState::Open, Some(100)),
+                    CoverCommand::Close => (CoverState::Closed, Some(0)),
+                    CoverCommand::Stop => (CoverState::Stopped, cover.position),
+                    CoverCommand::Position(0) => (CoverState::Closed, Some(0)),
+                    CoverCommand::Position(p) => (CoverState::Open, Some(*p)),
+                };
+                cover.state = Some(state);
+                cover.position = position;
+            }
+            (
+                Command::Climate {
+                    target_temperature,
+                    mode,
+                },
+                EntityKind::Climate(climate),
+            ) => {
+                climate.target_temperature = target_temperature.or(climate.target_temperature);
+                if mode.is_some() {
+                    climate.mode.clone_from(mode);
+                }
+            }
+            (Command::Fan { on, percentage }, EntityKind::Fan(fan)) => {
+                fan.on = on.or(fan.on);
+                fan.percentage = percentage.or(fan.percentage);
+            }
+            (Command::Number(n), EntityKind::Number(number)) => number.value = Some(*n),
+            (Command::Select(choice), EntityKind::Select(select)) => {
+                select.value = Some(choice.clone())
+            }
+            _ => {}
+        }
+    }
+
     /// A light command that only switches the light.
     pub fn light_on(on: bool) -> Command {
         Command::Light {

@@ -518,6 +518,24 @@ impl Home {
     }
 }
 
+impl Home {
+    /// After `command` was sent to an optimistic entity (one whose device never reports its
+    /// state), takes its result as the entity's state, as Home Assistant does. Returns whether
+    /// anything was assumed; entities that report their state are left to report it.
+    pub fn assume(&mut self, entity: &EntityId, command: &Command) -> bool {
+        match self.devices.get_mut(&entity.device()) {
+            Some(device) => match device.entity_mut(entity) {
+                Some(target) if target.optimistic => {
+                    command.assume_into(&mut target.kind);
+                    true
+                }
+                _ => false,
+            },
+            None => false,
+        }
+    }
+}
+
 /// Whether an MQTT topic filter (with `+` and `#`) matches a topic name.
 pub fn topic_matches(filter: &str, topic: &str) -> bool {
     let mut levels = topic.split('/');

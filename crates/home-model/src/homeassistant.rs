@@ -401,6 +401,18 @@ impl DiscoveryConfig {
         }
     }
 
+    /// Whether Home Assistant would run this entity optimistically: asked to, or given a
+    /// command topic but no topic that reports state.
+    fn is_optimistic(&self) -> bool {
+        self.config.bool_at("optimistic") == Some(true)
+            || (self
+                .state_topics()
+                .iter()
+                .all(|(key, _)| self.str(key).is_none())
+                && self.platform != Platform::Sensor
+                && self.platform != Platform::BinarySensor)
+    }
+
     fn template(&self, key: &str) -> ValueTemplate {
         self.str(key)
             .map_or(ValueTemplate::Value, ValueTemplate::parse)
@@ -815,6 +827,7 @@ impl Discovery {
             id: entity_id.clone(),
             name: entity_name.clone(),
             kind: discovery.build_kind(),
+            optimistic: discovery.is_optimistic(),
         };
         let device = store.device_or_insert(&device_id, || {
             Device::new(

@@ -510,6 +510,7 @@ impl Homie {
                     name,
                     kind: kind_of(&binding),
                     target: None,
+                    optimistic: false,
                 });
                 bindings.push((key, binding));
             }
@@ -522,6 +523,7 @@ impl Homie {
                     name,
                     kind: kind_of(&binding),
                     target: None,
+                    optimistic: false,
                 });
                 bindings.push((key, binding));
             }

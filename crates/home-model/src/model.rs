@@ -156,6 +156,9 @@ pub struct Entity {
     /// Where the device says this entity is heading while it gets there (Homie 5 `$target`),
     /// as the device wrote it; `None` once it has arrived or when the convention says nothing.
     pub target: Option<String>,
+    /// The device never reports this entity's state (no state topic, or one it may not
+    /// publish): a command's result is assumed instead, see [`crate::Home::assume`].
+    pub optimistic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -338,6 +338,7 @@ impl Tasmota {
             .filter(|k| Some(k) != device.light_power.as_ref())
             .map(|k| Entity {
                 target: None,
+                optimistic: false,
                 id: id.entity(&k),
                 name: device.power_name(&k),
                 kind: EntityKind::Switch(Switch::default()),
@@ -487,6 +488,7 @@ fn is_output(entity: &Entity) -> bool {
 fn light_entity(device: &TasmotaDevice, name: String) -> Entity {
     Entity {
         target: None,
+        optimistic: false,
         id: device.id.entity("light"),
         name,
         kind: EntityKind::Light(Light {
@@ -573,6 +575,7 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
             }
             model.upsert_entity(Entity {
                 target: None,
+                optimistic: false,
                 id: id.clone(),
                 name: device.power_name(key),
                 kind: EntityKind::Switch(Switch::default()),
@@ -693,6 +696,7 @@ fn read_sensors(id: &DeviceId, sensors: &Value, now_ms: u64, store: &mut Store<'
             added = true;
             model.upsert_entity(Entity {
                 target: None,
+                optimistic: false,
                 id: entity_id.clone(),
                 name,
                 kind: EntityKind::Sensor(Sensor {

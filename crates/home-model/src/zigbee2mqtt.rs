@@ -107,6 +107,27 @@ enum Binding {
 }
 
 impl Binding {
+    /// Whether the device publishes this entity's state, rather than only taking commands.
+    fn reports_state(&self) -> bool {
+        let reports =
+            |p: &Option<Property>| p.as_ref().is_some_and(|p| p.access & ACCESS_STATE != 0);
+        match self {
+            Binding::Light {
+                state, brightness, ..
+            } => reports(state) || reports(brightness),
+            Binding::Switch(p)
+            | Binding::BinarySensor(p)
+            | Binding::Sensor(p)
+            | Binding::Number(p)
+            | Binding::Select(p)
+            | Binding::Fan(p) => p.access & ACCESS_STATE != 0,
+            Binding::Cover { state, position } => reports(state) || reports(position),
+            Binding::Climate { setpoint, .. } => reports(setpoint),
+        }
+    }
+}
+
+impl Binding {
     fn properties(&self) -> Vec<&Property> {
         match self {
             Binding::Light {
@@ -352,6 +373,7 @@ impl Bridge {
                     id: e.entity.clone(),
                     name: entity_name(&e.binding, e.entity.key()),
                     kind: kind_of(&e.binding),
+                    optimistic: !e.binding.reports_state(),
                 })
                 .collect();
             model
@@ -424,6 +446,7 @@ impl Bridge {
                 id: exposed[0].entity.clone(),
                 name: name.to_owned(),
                 kind: kind_of(&exposed[0].binding),
+                optimistic: !exposed[0].binding.reports_state(),
             };
             model.entities.retain(|e| e.id == entity.id);
             model.upsert_entity(entity);

@@ -879,3 +879,30 @@ fn number_and_select_read_their_state_and_send_their_value() {
         ("dehum/mode/set", "auto")
     );
 }
+
+#[test]
+fn a_light_without_a_state_topic_is_optimistic_and_takes_commands_as_its_state() {
+    let mut home = home();
+    send(
+        &mut home,
+        "homeassistant/light/porch/config",
+        r#"{"name":"Porch","unique_id":"porch","cmd_t":"porch/set","schema":"json","brightness":true}"#,
+    );
+    let id = EntityId::from("ha:porch/porch");
+    assert!(home.entity(&id).expect("entity exists").optimistic);
+    let command = Command::light_brightness(0.4);
+    home.command(&id, command.clone()).expect("command");
+    assert!(home.assume(&id, &command));
+    assert_eq!(light(&home, "ha:porch/porch").brightness, Some(0.4));
+    assert_eq!(light(&home, "ha:porch/porch").on, Some(true));
+}
+
+#[test]
+fn a_light_with_a_state_topic_waits_for_the_device_to_report() {
+    let mut home = home();
+    send(&mut home, "homeassistant/light/kitchen/config", KITCHEN);
+    let id = EntityId::from("ha:kitchen_light/kitchen_light");
+    assert!(!home.entity(&id).expect("entity exists").optimistic);
+    assert!(!home.assume(&id, &Command::light_on(true)));
+    assert_eq!(light(&home, "ha:kitchen_light/kitchen_light").on, None);
+}

@@ -568,3 +568,18 @@ fn a_command_with_a_number_that_is_not_finite_is_refused() {
     };
     assert_eq!(home.command(&lamp(), nan), Err(CommandError::NotANumber));
 }
+
+#[test]
+fn a_property_the_device_does_not_publish_is_optimistic() {
+    let mut siren = Home::new(HomeConfig::default());
+    send(
+        &mut siren,
+        "zigbee2mqtt/bridge/devices",
+        r#"[{"ieee_address":"0x01","friendly_name":"Siren","definition":{"vendor":"V","model":"M","exposes":[
+          {"type":"switch","features":[{"type":"binary","name":"state","property":"state","value_on":"ON","value_off":"OFF","access":2}]}]}}]"#,
+    );
+    let device = siren.device(&DeviceId::from("z2m:0x01")).expect("device");
+    assert!(device.entities.iter().all(|e| e.optimistic));
+    let published = home();
+    assert!(!published.entity(&lamp()).expect("lamp").optimistic);
+}
