@@ -1,14 +1,35 @@
 use leptos::prelude::*;
 
 use crate::components::StatusBadge;
-use crate::pages::{BenchPage, ConnectionsPage, ConsolePage};
-use crate::runtime::{Connection, ProfileStore};
+use crate::dashboard::{HomeStore, OpenDetail};
+use crate::pages::{BenchPage, ConnectionsPage, ConsolePage, HomePage};
+use crate::runtime::{Connection, ProfileStore, on_hash_change, page_hash, set_page_hash};
 
-/// The screens reachable from the app bar.
+/// The screens reachable from the app bar, each with its address fragment so that reloads and
+/// the back button keep the screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Screen {
+    Home,
     Console,
     Connections,
+}
+
+impl Screen {
+    fn from_hash(hash: &str) -> Screen {
+        match hash.trim_start_matches('#') {
+            "console" => Screen::Console,
+            "connections" => Screen::Connections,
+            _ => Screen::Home,
+        }
+    }
+
+    fn hash(self) -> &'static str {
+        match self {
+            Screen::Home => "#home",
+            Screen::Console => "#console",
+            Screen::Connections => "#connections",
+        }
+    }
 }
 
 /// The whole app: one broker connection and the saved profiles, shared through context.
@@ -26,6 +47,9 @@ pub fn App() -> impl IntoView {
     let store = ProfileStore::load();
     provide_context(conn);
     provide_context(store);
+    let home = HomeStore::start(conn);
+    provide_context(home);
+    provide_context(OpenDetail(RwSignal::new(None)));
 
     // Connect straight away: to the broker a link names (`?broker=`), else with the profile
     // used last, else to the page's own host. Every choice stays editable.
@@ -40,7 +64,8 @@ pub fn App() -> impl IntoView {
         conn.report_error(e.to_string());
     }
 
-    let screen = RwSignal::new(Screen::Console);
+    let screen = RwSignal::new(Screen::from_hash(&page_hash()));
+    on_hash_change(move |hash| screen.set(Screen::from_hash(&hash)));
     let tab = move |target: Screen, label: &'static str, id: &'static str| {
         view! {
             <button
@@ -48,7 +73,10 @@ pub fn App() -> impl IntoView {
                 id=id
                 class="tab"
                 aria-current=move || (screen.get() == target).then_some("page")
-                on:click=move |_| screen.set(target)
+                on:click=move |_| {
+                    screen.set(target);
+                    set_page_hash(target.hash());
+                }
             >
                 {label}
             </button>
@@ -61,15 +89,40 @@ pub fn App() -> impl IntoView {
             <StatusBadge />
         </header>
         <nav class="tabs" aria-label="Screens">
+            {tab(Screen::Home, "Home", "nav-home")}
             {tab(Screen::Console, "Console", "nav-console")}
             {tab(Screen::Connections, "Connections", "nav-connections")}
         </nav>
         <main>
             {move || match screen.get() {
+                Screen::Home => view! { <HomePage /> }.into_any(),
                 Screen::Console => view! { <ConsolePage /> }.into_any(),
                 Screen::Connections => view! { <ConnectionsPage /> }.into_any(),
             }}
         </main>
+        <Notices />
     }
     .into_any()
+}
+
+/// Messages for the user (a command a device did not confirm), over every screen.
+#[component]
+fn Notices() -> impl IntoView {
+    let home = expect_context::<HomeStore>();
+    view! {
+        <div class="notices" role="status" aria-live="polite">
+            <For each=move || home.notices.get() key=|n| n.id let:notice>
+                <p class="notice">
+                    <span>{notice.text}</span>
+                    <button
+                        type="button"
+                        aria-label="Dismiss"
+                        on:click=move |_| home.dismiss(notice.id)
+                    >
+                        "×"
+                    </button>
+                </p>
+            </For>
+        </div>
+    }
 }

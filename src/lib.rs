@@ -3,12 +3,14 @@
 //! The app is a Leptos single-page app. [`runtime`] is the only code that touches the browser's
 //! WebSocket and timers: it feeds the `mqtt-session` engine and exposes derived state as
 //! signals. [`components`] and [`pages`] render that state; [`broker_url`] and [`message_log`]
-//! are plain logic, tested natively.
+//! are plain logic, tested natively. [`dashboard`] is the home: devices by room, with
+//! controls.
 
 mod app;
 pub mod bench;
 pub mod broker_url;
 pub mod components;
+pub mod dashboard;
 pub mod message_log;
 pub mod pages;
 pub mod profiles;

@@ -123,3 +123,45 @@ pub async fn sleep(duration: std::time::Duration) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// The page address's fragment (`#console`), or empty.
+pub fn page_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Sets the fragment, which adds a history entry: the back button returns to the last screen.
+pub fn set_page_hash(hash: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(hash);
+    }
+}
+
+/// Calls `f` with the new fragment whenever it changes (back and forward buttons, links).
+pub fn on_hash_change(f: impl Fn(String) + 'static) {
+    let handle =
+        leptos::prelude::window_event_listener(leptos::ev::hashchange, move |_| f(page_hash()));
+    // The listener lives as long as the page.
+    std::mem::forget(handle);
+}
+
+/// Registers the service worker that keeps the app shell for opening without a network
+/// (`sw.js`, next to the page, so a site hosted under a sub-path keeps working). Browsers offer
+/// service workers only to secure pages (https, or localhost): elsewhere this does nothing.
+pub fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    let available = window.is_secure_context()
+        && js_sys::Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false);
+    if available {
+        // A refusal (private mode, a file that failed to load) only costs the offline start;
+        // awaiting it keeps the rejection from being reported as unhandled.
+        let registering = navigator.service_worker().register("sw.js");
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(registering).await;
+        });
+    }
+}

@@ -96,6 +96,8 @@ pub struct Driver {
     dirty: bool,
     /// Called with every message received, for code that counts rather than shows them.
     observer: Option<MessageObserver>,
+    /// Also called with every message, before it goes to the log (or the observer).
+    listeners: Vec<MessageListener>,
     /// A pump is queued for the end of the current task (see [`Driver::pump_soon`]).
     pump_queued: bool,
     /// Bytes taken from the engine and not yet given to the socket, held back while the
@@ -105,6 +107,7 @@ pub struct Driver {
 
 /// Code that wants every received message (topic, payload) rather than the message list.
 pub(super) type MessageObserver = Rc<dyn Fn(&str, &[u8])>;
+pub(super) type MessageListener = Rc<dyn Fn(&str, &[u8], bool)>;
 
 /// A command that arrived before the saved session was read.
 enum DeferredCommand {
@@ -165,6 +168,7 @@ impl Driver {
             deferred_commands: Vec::new(),
             dirty: false,
             observer: None,
+            listeners: Vec::new(),
             pump_queued: false,
             held: Vec::new(),
         }));
@@ -436,6 +440,10 @@ impl Driver {
         Ok(())
     }
 
+    pub(super) fn add_listener(this: &Rc<RefCell<Self>>, listener: MessageListener) {
+        this.borrow_mut().listeners.push(listener);
+    }
+
     pub(super) fn set_observer(this: &Rc<RefCell<Self>>, observer: MessageObserver) {
         this.borrow_mut().observer = Some(observer);
     }
@@ -601,7 +609,7 @@ impl Driver {
     /// Drains the engine: bytes to the socket in one frame, events to the UI, the next deadline
     /// to the timer.
     fn pump(this: &Rc<RefCell<Self>>) {
-        let (changes, outputs, pending, observer) = {
+        let (changes, outputs, pending, observer, listeners) = {
             let mut driver = this.borrow_mut();
             driver.pump_queued = false;
             let mut changes = Vec::new();
@@ -621,7 +629,13 @@ impl Driver {
             let pending = driver.engine.inflight_len()
                 + driver.engine.queued_len()
                 + driver.deferred_commands.len();
-            (changes, driver.outputs, pending, driver.observer.clone())
+            (
+                changes,
+                driver.outputs,
+                pending,
+                driver.observer.clone(),
+                driver.listeners.clone(),
+            )
         };
         if outputs.pending.get_untracked() != pending {
             outputs.pending.set(pending);
@@ -633,12 +647,17 @@ impl Driver {
                     topic,
                     payload,
                     retained,
-                } => match &observer {
-                    Some(observer) => observer(&topic, &payload),
-                    None => outputs
-                        .messages
-                        .update(|log| _ = log.push(&topic, &payload, retained, time_of_day())),
-                },
+                } => {
+                    for listener in &listeners {
+                        listener(&topic, &payload, retained);
+                    }
+                    match &observer {
+                        Some(observer) => observer(&topic, &payload),
+                        None => outputs
+                            .messages
+                            .update(|log| _ = log.push(&topic, &payload, retained, time_of_day())),
+                    }
+                }
                 UiChange::Subscription(sub) => {
                     outputs.subscriptions.update(|subs| upsert(subs, sub))
                 }

@@ -26,9 +26,13 @@ use leptos::prelude::*;
 use crate::broker_url::{BrokerUrlError, check_broker_url, default_broker_url};
 use crate::message_log::MessageLog;
 use crate::profiles::Profile;
-pub use browser::{BenchRequest, bench_request, page_clock_millis, sleep};
+pub use browser::{
+    BenchRequest, bench_request, on_hash_change, page_clock_millis, page_hash,
+    register_service_worker, set_page_hash, sleep,
+};
 use driver::Driver;
 pub use mqtt_session::QoS;
+pub use storage::{save_rooms, saved_rooms};
 
 /// Where the connection to the broker stands, as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -297,6 +301,12 @@ impl Connection {
         retain: bool,
     ) -> Result<(), PublishError> {
         Driver::publish(&self.driver.get_value(), topic.trim(), payload, qos, retain)
+    }
+
+    /// Also hands every received message (topic, payload, retained) to `listener`; the message
+    /// list still gets it.
+    pub fn add_listener(&self, listener: impl Fn(&str, &[u8], bool) + 'static) {
+        Driver::add_listener(&self.driver.get_value(), Rc::new(listener));
     }
 
     /// Hands every received message to `observer` instead of the message list.

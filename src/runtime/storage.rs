@@ -13,6 +13,7 @@ const ACTIVE_KEY: &str = "lamplighter.active-profile";
 const CLIENT_ID_KEY: &str = "lamplighter.client-id";
 const LAST_CLIENT_ID_KEY: &str = "lamplighter.last-client-id";
 const PASSWORD_KEY_PREFIX: &str = "lamplighter.password.";
+const ROOMS_KEY: &str = "lamplighter.rooms";
 
 fn local() -> Option<Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -84,5 +85,18 @@ pub fn set_tab_client_id(id: &str) {
     }
     if let Some(storage) = local() {
         let _ = storage.set_item(LAST_CLIENT_ID_KEY, id);
+    }
+}
+
+/// The rooms the user chose for devices, as [`crate::dashboard::rooms`] writes them.
+pub fn saved_rooms() -> String {
+    local()
+        .and_then(|s| s.get_item(ROOMS_KEY).ok().flatten())
+        .unwrap_or_default()
+}
+
+pub fn save_rooms(text: &str) {
+    if let Some(storage) = local() {
+        let _ = storage.set_item(ROOMS_KEY, text);
     }
 }

@@ -7,7 +7,8 @@ export class ConsolePage {
   }
 
   async open(url) {
-    await this.page.goto(url);
+    // The home is the first screen; the console has its own address fragment.
+    await this.page.goto(url.includes('#') ? url : `${url}#console`);
   }
 
   async waitUntilConnected() {

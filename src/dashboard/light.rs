@@ -1,0 +1,224 @@
+//! A light's detail view: on/off, brightness, colour temperature, colour and effect.
+
+use home_model::EntityId;
+use leptos::prelude::*;
+use web_sys::PointerEvent;
+
+use super::cards::{Controls, OpenDetail};
+use super::store::HomeStore;
+use super::throttle::{Step, Throttle};
+use crate::runtime::page_clock_millis;
+
+/// Hue (degrees, 0 at the top, clockwise) and saturation (percent, 0 at the centre) of the
+/// point `(x, y)` from the centre of a colour wheel of `radius`; outside the rim counts as
+/// the rim.
+pub fn hue_sat_at(x: f64, y: f64, radius: f64) -> (f32, f32) {
+    let hue = x.atan2(-y).to_degrees().rem_euclid(360.0);
+    let sat = ((x * x + y * y).sqrt() / radius.max(f64::MIN_POSITIVE)).min(1.0) * 100.0;
+    (hue as f32, sat as f32)
+}
+
+/// Where `(hue, sat)` lies on the wheel, as fractions of its width and height from the top left.
+pub fn wheel_position(hue: f32, sat: f32) -> (f64, f64) {
+    let (h, r) = (
+        f64::from(hue).to_radians(),
+        f64::from(sat.clamp(0.0, 100.0)) / 100.0,
+    );
+    (0.5 + h.sin() * r * 0.5, 0.5 - h.cos() * r * 0.5)
+}
+
+/// The detail sheet of the light whose id is in [`OpenDetail`], if any.
+#[component]
+pub fn LightDetail() -> impl IntoView {
+    let open = expect_context::<OpenDetail>().0;
+    move || open.get().map(|id| view! { <LightSheet id=id /> })
+}
+
+#[component]
+fn LightSheet(id: EntityId) -> impl IntoView {
+    let store = expect_context::<HomeStore>();
+    let open = expect_context::<OpenDetail>().0;
+    let id = StoredValue::new(id);
+    let model = Memo::new(move |_| id.with_value(|id| store.light_detail(id)));
+    let name = Signal::derive(move || {
+        model.with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default())
+    });
+    let offline = Signal::derive(move || model.with(|m| m.as_ref().is_some_and(|m| m.offline)));
+    let close = move || open.set(None);
+    view! {
+        <div class="sheet-backdrop" on:click=move |_| close()></div>
+        <section
+            class="sheet"
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="light-detail-title"
+            class:offline=offline
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    close()
+                }
+            }
+        >
+            <header class="sheet-head">
+                <h2 id="light-detail-title">{name}</h2>
+                <Show when=move || offline.get()>
+                    <span class="badge offline-badge">"Offline"</span>
+                </Show>
+                <button type="button" class="close" on:click=move |_| close()>"Close"</button>
+            </header>
+            <Controls model=model offline=offline />
+        </section>
+    }
+}
+
+/// A hue and saturation wheel: tap or drag. Sends at most about four colours a second while
+/// dragging, then the colour where the finger lifts.
+#[component]
+pub fn ColorWheel(
+    value: Signal<(f32, f32)>,
+    pending: Signal<bool>,
+    disabled: Signal<bool>,
+    on_send: Callback<(f32, f32)>,
+) -> impl IntoView {
+    let dragging = RwSignal::new(None::<(f32, f32)>);
+    let throttle = StoredValue::new(Throttle::new(Throttle::SLIDER_INTERVAL_MS));
+    let moves = StoredValue::new(0u32);
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let now = || page_clock_millis() as u64;
+    let shown = move || dragging.get().unwrap_or_else(|| value.get());
+
+    let colour_at = |ev: &PointerEvent| -> Option<(f32, f32)> {
+        let target: web_sys::Element = event_target(ev)?;
+        let rect = target.get_bounding_client_rect();
+        let radius = rect.width().min(rect.height()) / 2.0;
+        let x = f64::from(ev.client_x()) - (rect.left() + rect.width() / 2.0);
+        let y = f64::from(ev.client_y()) - (rect.top() + rect.height() / 2.0);
+        Some(hue_sat_at(x, y, radius))
+    };
+    let moved = move |colour: (f32, f32)| {
+        dragging.set(Some(colour));
+        let n = moves.try_update_value(|n| {
+            *n += 1;
+            *n
+        });
+        let step = throttle
+            .try_update_value(|t| t.input(now(), f64::from(n.unwrap_or(0))))
+            .unwrap_or(Step::WaitUntil(0));
+        match step {
+            Step::Send(_) => on_send.run(colour),
+            Step::WaitUntil(at) if timer.with_value(Option::is_none) => {
+                let handle = set_timeout_with_handle(
+                    move || {
+                        timer.set_value(None);
+                        let due = throttle.try_update_value(|t| t.tick(now())).flatten();
+                        if let (Some(_), Some(colour)) = (due, dragging.get_untracked()) {
+                            on_send.run(colour);
+                        }
+                    },
+                    std::time::Duration::from_millis(at.saturating_sub(now())),
+                );
+                timer.set_value(handle.ok());
+            }
+            Step::WaitUntil(_) => {}
+        }
+    };
+    let lifted = move |colour: (f32, f32)| {
+        if let Some(handle) = timer.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+        let n = moves.get_value();
+        if throttle
+            .try_update_value(|t| t.release(now(), f64::from(n)))
+            .flatten()
+            .is_some()
+        {
+            on_send.run(colour);
+        }
+        dragging.set(None);
+    };
+
+    view! {
+        <div
+            class="wheel"
+            class:awaiting=move || pending.get()
+            class:disabled=move || disabled.get()
+            role="img"
+            aria-label="Colour wheel"
+            on:pointerdown=move |ev| {
+                if disabled.get_untracked() {
+                    return;
+                }
+                if let Some(target) = event_target::<web_sys::Element>(&ev) {
+                    let _ = target.set_pointer_capture(ev.pointer_id());
+                }
+                if let Some(colour) = colour_at(&ev) {
+                    moved(colour)
+                }
+            }
+            on:pointermove=move |ev| {
+                if dragging.get_untracked().is_some() && let Some(colour) = colour_at(&ev) {
+                    moved(colour)
+                }
+            }
+            on:pointerup=move |ev| {
+                if dragging.get_untracked().is_some() && let Some(colour) = colour_at(&ev) {
+                    lifted(colour)
+                }
+            }
+            on:pointercancel=move |_| {
+                if let Some(colour) = dragging.get_untracked() {
+                    lifted(colour)
+                }
+            }
+        >
+            <span
+                class="wheel-thumb"
+                style:left=move || format!("{:.1}%", wheel_position(shown().0, shown().1).0 * 100.0)
+                style:top=move || format!("{:.1}%", wheel_position(shown().0, shown().1).1 * 100.0)
+                style:background-color=move || {
+                    format!("hsl({} {}% 50%)", shown().0.round() as i32, shown().1.round() as i32)
+                }
+            ></span>
+        </div>
+    }
+}
+
+/// The element a pointer event is bound to (the wheel, not the thumb inside it).
+fn event_target<T: wasm_bindgen::JsCast>(ev: &PointerEvent) -> Option<T> {
+    use wasm_bindgen::JsCast;
+    ev.current_target()?.dyn_into::<T>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_top_of_the_wheel_is_red_and_the_centre_is_white() {
+        let (hue, sat) = hue_sat_at(0.0, -50.0, 50.0);
+        assert!(hue.abs() < 0.01, "{hue}");
+        assert!((sat - 100.0).abs() < 0.01);
+        assert_eq!(hue_sat_at(0.0, 0.0, 50.0).1, 0.0);
+    }
+
+    #[test]
+    fn hue_runs_clockwise_and_outside_the_rim_counts_as_the_rim() {
+        let (hue, sat) = hue_sat_at(80.0, 0.0, 50.0);
+        assert!((hue - 90.0).abs() < 0.01, "right is 90°: {hue}");
+        assert_eq!(sat, 100.0);
+        let (hue, _) = hue_sat_at(0.0, 25.0, 50.0);
+        assert!((hue - 180.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_colour_is_drawn_where_tapping_would_choose_it() {
+        for (hue, sat) in [(0.0, 100.0), (120.0, 50.0), (270.0, 80.0)] {
+            let (fx, fy) = wheel_position(hue, sat);
+            let (h, s) = hue_sat_at((fx - 0.5) * 200.0, (fy - 0.5) * 200.0, 100.0);
+            assert!(
+                (h - hue).abs() < 0.01 && (s - sat).abs() < 0.01,
+                "{hue},{sat} -> {h},{s}"
+            );
+        }
+    }
+}
