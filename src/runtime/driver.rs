@@ -626,9 +626,14 @@ impl Driver {
             }
             driver.arm_timer(this);
             driver.save_if_changed();
+            // Messages only: subscriptions are made again by themselves and lose nothing.
             let pending = driver.engine.inflight_len()
-                + driver.engine.queued_len()
-                + driver.deferred_commands.len();
+                + driver.engine.queued_messages_len()
+                + driver
+                    .deferred_commands
+                    .iter()
+                    .filter(|c| matches!(c, DeferredCommand::Publish { .. }))
+                    .count();
             (
                 changes,
                 driver.outputs,

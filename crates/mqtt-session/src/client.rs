@@ -385,6 +385,15 @@ impl Client {
         self.queue.len()
     }
 
+    /// Messages waiting to be sent (the queued commands that are publishes, not
+    /// subscriptions): with [`inflight_len`](Client::inflight_len), what a user would lose.
+    pub fn queued_messages_len(&self) -> usize {
+        self.queue
+            .iter()
+            .filter(|c| matches!(c, QueuedCommand::Publish(_)))
+            .count()
+    }
+
     /// Whether a QoS 1 or 2 publish now would go out at once rather than wait in the queue.
     pub fn can_send_publish(&self) -> bool {
         self.state == ConnectionState::Connected

@@ -427,6 +427,26 @@ fn decodes_packets_split_across_and_batched_within_reads() {
 }
 
 #[test]
+fn queued_messages_count_publishes_but_not_subscriptions() {
+    let mut broker = FakeBroker::v311();
+    let now = broker.now;
+    broker
+        .client
+        .subscribe(now, &[("home/#", QoS::AtLeastOnce)])
+        .unwrap();
+    broker
+        .client
+        .publish(now, "home/lamp/set", "ON", QoS::AtLeastOnce, false)
+        .unwrap();
+    broker
+        .client
+        .subscribe(now, &[("zigbee2mqtt/#", QoS::AtMostOnce)])
+        .unwrap();
+    assert_eq!(broker.client.queued_len(), 3);
+    assert_eq!(broker.client.queued_messages_len(), 1);
+}
+
+#[test]
 fn queues_publish_until_connack() {
     let mut broker = FakeBroker::v311();
     broker
