@@ -42,26 +42,34 @@ test('scripts/dev serves a page that connects to its broker, and Ctrl-C stops bo
     dev.stderr.on('data', onData);
     dev.on('exit', (code) => reject(new Error(`scripts/dev exited with ${code}:\n${output}`)));
   });
-  const ports = [...output.matchAll(/(?:127\.0\.0\.1|localhost):(\d+)/g)].map((m) => Number(m[1]));
-  assert.ok(ports.length >= 3, `scripts/dev should print its addresses:\n${output}`);
-
-  const browser = await launchBrowser();
-  try {
-    const { page, problems } = await openPhonePage(browser);
-    const app = new ConsolePage(page);
-    await app.open(url);
-    await app.waitUntilConnected();
-    await page.screenshot({ path: outputPath('dev-script-connected.png') });
-    assert.deepEqual(problems, []);
-  } finally {
-    await browser.close();
-  }
-
   const exited = new Promise((resolve) => dev.on('exit', (code, signal) => resolve({ code, signal })));
-  dev.kill('SIGINT');
-  const { code } = await exited;
-  assert.notEqual(code, null, 'scripts/dev should exit by itself after Ctrl-C');
-  for (const port of new Set(ports)) {
-    assert.equal(await portIsOpen(port), false, `port ${port} is still open after Ctrl-C`);
+  try {
+    const ports = [...output.matchAll(/(?:127\.0\.0\.1|localhost):(\d+)/g)].map((m) => Number(m[1]));
+    assert.ok(ports.length >= 3, `scripts/dev should print its addresses:\n${output}`);
+
+    const browser = await launchBrowser();
+    try {
+      const { page, problems } = await openPhonePage(browser);
+      const app = new ConsolePage(page);
+      await app.open(url);
+      await app.waitUntilConnected();
+      await page.screenshot({ path: outputPath('dev-script-connected.png') });
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+    }
+
+    dev.kill('SIGINT');
+    const { code } = await exited;
+    assert.notEqual(code, null, 'scripts/dev should exit by itself after Ctrl-C');
+    for (const port of new Set(ports)) {
+      assert.equal(await portIsOpen(port), false, `port ${port} is still open after Ctrl-C`);
+    }
+  } finally {
+    // A failure above must not leave scripts/dev (and its broker, home and server) running.
+    if (dev.exitCode === null && dev.signalCode === null) {
+      dev.kill('SIGINT');
+      await exited;
+    }
   }
 });
