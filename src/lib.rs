@@ -9,6 +9,7 @@ mod app;
 pub mod bench;
 pub mod broker_url;
 pub mod components;
+mod json_writer;
 pub mod message_log;
 pub mod pages;
 pub mod profiles;
