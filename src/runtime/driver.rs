@@ -851,7 +851,12 @@ fn engine_config(client_id: &str, profile: &Profile, password: Option<&str>) -> 
 /// An engine that works with a generated client id, should a profile's settings be refused
 /// (profiles are checked before use, so this is a safety net, not a path).
 fn fallback_engine(client_id: &str) -> Client {
-    Client::new(ClientConfig::new(client_id)).expect("a generated ASCII client id is valid")
+    // Not `expect`: that would format the error with Debug, and bring the Debug code of every
+    // error type it holds into the wasm for a message that is never shown.
+    match Client::new(ClientConfig::new(client_id)) {
+        Ok(client) => client,
+        Err(_) => panic!("a generated ASCII client id is valid"),
+    }
 }
 
 fn upsert(subs: &mut Vec<Subscription>, sub: Subscription) {
