@@ -19,7 +19,8 @@ impl Latency {
             return None;
         }
         let mut sorted = samples.to_vec();
-        sorted.sort_by(f64::total_cmp);
+        // Samples equal under total_cmp are the same bits: their order cannot matter.
+        sorted.sort_unstable_by(f64::total_cmp);
         let rank = |p: f64| {
             let index = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
             sorted[index.clamp(1, sorted.len()) - 1]
