@@ -1,7 +1,7 @@
 //! The client state machine. Everything that changes the connection's or the session's state
 //! lives in this file.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 use bytes::{Bytes, BytesMut};
 use core::num::{NonZeroU16, NonZeroU32};
@@ -18,6 +18,7 @@ use crate::auth::{self, Auth, Authenticator};
 use crate::config::ClientConfig;
 use crate::error::{ProtocolError, UsageError};
 use crate::event::{DisconnectReason, Event, Message, SubscribeResult, UnsubscribeResult};
+use crate::sorted::{SortedMap, SortedSet};
 use crate::time::Instant;
 use crate::timer::{Timer, TimerTable};
 
@@ -202,19 +203,19 @@ pub struct Client {
     // The session: what save() keeps.
     pub(crate) queue: VecDeque<QueuedCommand>,
     queued_bytes: usize,
-    pub(crate) inflight: BTreeMap<PacketId, InflightPublish>,
+    pub(crate) inflight: SortedMap<PacketId, InflightPublish>,
     pub(crate) next_order: u64,
     /// Sent SUBSCRIBEs awaiting SUBACK, re-queued if the connection drops.
-    pub(crate) pending_subscribes: BTreeMap<PacketId, Subscribe>,
+    pub(crate) pending_subscribes: SortedMap<PacketId, Subscribe>,
     /// Sent UNSUBSCRIBEs awaiting UNSUBACK, re-queued if the connection drops.
-    pub(crate) pending_unsubscribes: BTreeMap<PacketId, Unsubscribe>,
-    pub(crate) subscriptions: BTreeMap<TopicFilter, GrantedSubscription>,
+    pub(crate) pending_unsubscribes: SortedMap<PacketId, Unsubscribe>,
+    pub(crate) subscriptions: SortedMap<TopicFilter, GrantedSubscription>,
     /// Identifiers of queued, in-flight and pending packets, which must not be reused.
-    packet_ids_in_use: BTreeSet<PacketId>,
+    packet_ids_in_use: SortedSet<PacketId>,
     pub(crate) last_packet_id: u16,
     /// QoS 2 messages delivered and answered with PUBREC, awaiting PUBREL: a re-delivery of
     /// one of these must not reach the application twice.
-    pub(crate) incoming_qos2: BTreeSet<PacketId>,
+    pub(crate) incoming_qos2: SortedSet<PacketId>,
 
     // The connection.
     /// The keep alive in force on this connection.
@@ -344,14 +345,14 @@ impl Client {
             timers: TimerTable::default(),
             queue: VecDeque::new(),
             queued_bytes: 0,
-            inflight: BTreeMap::new(),
+            inflight: SortedMap::new(),
             next_order: 0,
-            pending_subscribes: BTreeMap::new(),
-            pending_unsubscribes: BTreeMap::new(),
-            subscriptions: BTreeMap::new(),
-            packet_ids_in_use: BTreeSet::new(),
+            pending_subscribes: SortedMap::new(),
+            pending_unsubscribes: SortedMap::new(),
+            subscriptions: SortedMap::new(),
+            packet_ids_in_use: SortedSet::new(),
             last_packet_id: 0,
-            incoming_qos2: BTreeSet::new(),
+            incoming_qos2: SortedSet::new(),
             limits: ServerLimits::from_connack(&ConnAckProperties::default()),
             ping_outstanding: false,
             aliases_out: HashMap::new(),
