@@ -1,7 +1,7 @@
 //! The client state machine. Everything that changes the connection's or the session's state
 //! lives in this file.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use bytes::{Bytes, BytesMut};
 use core::num::{NonZeroU16, NonZeroU32};
@@ -223,9 +223,9 @@ pub struct Client {
     limits: ServerLimits,
     ping_outstanding: bool,
     /// Topic Aliases the client set towards the server on this connection.
-    aliases_out: HashMap<TopicName, NonZeroU16>,
+    aliases_out: SortedMap<TopicName, NonZeroU16>,
     /// Topic Aliases the server set towards the client on this connection.
-    aliases_in: HashMap<u16, TopicName>,
+    aliases_in: SortedMap<u16, TopicName>,
     /// 5.0 enhanced authentication, if the application plugged one in.
     authenticator: Option<Box<dyn Authenticator>>,
     /// A re-authentication the client started and the server has not finished.
@@ -355,8 +355,8 @@ impl Client {
             incoming_qos2: SortedSet::new(),
             limits: ServerLimits::from_connack(&ConnAckProperties::default()),
             ping_outstanding: false,
-            aliases_out: HashMap::new(),
-            aliases_in: HashMap::new(),
+            aliases_out: SortedMap::new(),
+            aliases_in: SortedMap::new(),
             authenticator: None,
             reauthenticating: false,
             awaiting_resend: VecDeque::new(),

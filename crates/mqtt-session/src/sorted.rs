@@ -2,7 +2,8 @@
 //!
 //! The session's tables (messages in flight, commands awaiting acknowledgement, granted
 //! subscriptions, packet ids in use) are bounded by the configuration's in-flight window and
-//! command queue (100 and 1,000 by default) and usually hold a handful of entries. A sorted
+//! command queue (100 and 1,000 by default) and usually hold a handful of entries; the Topic
+//! Alias tables by the Topic Alias Maximum of each side. A sorted
 //! `Vec` looks up by binary search and iterates in key order as a `BTreeMap` does; inserting
 //! and removing move the entries after the position, cheap at these sizes. It compiles to a
 //! fraction of a B-tree's code, which matters in WebAssembly, where each `BTreeMap<K, V>` is
@@ -70,6 +71,10 @@ impl<K: Ord, V> SortedMap<K, V> {
 
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
     }
 
     /// The entries in key order.
@@ -172,6 +177,8 @@ mod tests {
         assert_eq!(map.get("a"), Some(&1));
         assert_eq!(map.remove("b"), Some(2));
         assert_eq!(map.len(), 1);
+        map.clear();
+        assert_eq!(map.len(), 0);
     }
 
     #[test]
