@@ -16,3 +16,9 @@ pub mod profiles;
 pub mod runtime;
 
 pub use app::App;
+
+/// Talc instead of Rust's default dlmalloc: a smaller and faster allocator in WebAssembly, for
+/// a page that has one thread.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
