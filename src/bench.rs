@@ -1,9 +1,9 @@
 //! Figures for the in-browser benchmark: rates and latency percentiles, written as JSON.
 
-use miniserde::Serialize;
+use crate::json_writer::JsonWriter;
 
 /// Latency percentiles of a set of round trips, in milliseconds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Latency {
     pub p50: f64,
     pub p90: f64,
@@ -19,7 +19,8 @@ impl Latency {
             return None;
         }
         let mut sorted = samples.to_vec();
-        sorted.sort_by(f64::total_cmp);
+        // Samples equal under total_cmp are the same bits: their order cannot matter.
+        sorted.sort_unstable_by(f64::total_cmp);
         let rank = |p: f64| {
             let index = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
             sorted[index.clamp(1, sorted.len()) - 1]
@@ -35,7 +36,7 @@ impl Latency {
 }
 
 /// One throughput measurement: how many messages were sent and arrived, and how fast.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Throughput {
     pub sent: u32,
     pub received: u32,
@@ -62,14 +63,14 @@ impl Throughput {
 }
 
 /// QoS 1 messages sent one at a time, each timed until it came back on our subscription.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RoundTrips {
     pub throughput: Throughput,
     pub latency_ms: Option<Latency>,
 }
 
 /// What the benchmark page writes into `#bench-result`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BenchReport {
     pub client: String,
     pub broker: String,
@@ -80,8 +81,57 @@ pub struct BenchReport {
 }
 
 impl BenchReport {
+    /// The report as JSON, members named and ordered as the fields.
     pub fn to_json(&self) -> String {
-        miniserde::json::to_string(self)
+        let mut w = JsonWriter::default();
+        w.begin_object();
+        w.str_member("client", &self.client);
+        w.str_member("broker", &self.broker);
+        w.uint_member("payload_bytes", Some(self.payload_bytes));
+        w.key("qos0_receive");
+        self.qos0_receive.write_json(&mut w);
+        w.key("qos0_publish_receive");
+        self.qos0_publish_receive.write_json(&mut w);
+        w.key("qos1_round_trip");
+        w.begin_object();
+        w.key("throughput");
+        self.qos1_round_trip.throughput.write_json(&mut w);
+        w.key("latency_ms");
+        match &self.qos1_round_trip.latency_ms {
+            Some(latency) => {
+                w.begin_object();
+                w.float_member("p50", latency.p50);
+                w.float_member("p90", latency.p90);
+                w.float_member("p99", latency.p99);
+                w.float_member("max", latency.max);
+                w.float_member("mean", latency.mean);
+                w.end_object();
+            }
+            None => w.null(),
+        }
+        w.end_object();
+        w.end_object();
+        w.finish()
+    }
+}
+
+/// `{"error": message}`: what the benchmark page writes when a run fails.
+pub fn error_json(message: &str) -> String {
+    let mut w = JsonWriter::default();
+    w.begin_object();
+    w.str_member("error", message);
+    w.end_object();
+    w.finish()
+}
+
+impl Throughput {
+    fn write_json(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.uint_member("sent", Some(self.sent));
+        w.uint_member("received", Some(self.received));
+        w.float_member("seconds", self.seconds);
+        w.float_member("rate", self.rate);
+        w.end_object();
     }
 }
 

@@ -11,9 +11,16 @@ pub mod bench;
 pub mod broker_url;
 pub mod components;
 pub mod dashboard;
+mod json_writer;
 pub mod message_log;
 pub mod pages;
 pub mod profiles;
 pub mod runtime;
 
 pub use app::App;
+
+/// Talc instead of Rust's default dlmalloc: a smaller and faster allocator in WebAssembly, for
+/// a page that has one thread.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

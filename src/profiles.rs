@@ -6,21 +6,30 @@
 
 use std::fmt;
 
-use miniserde::{Deserialize, Serialize, json};
+use home_model::json::Value;
 
 use crate::broker_url::check_broker_url;
+use crate::json_writer::JsonWriter;
 
 /// The MQTT version a profile speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Protocol {
-    #[serde(rename = "3.1.1")]
     V311,
-    #[serde(rename = "5.0")]
     V5,
 }
 
+impl Protocol {
+    /// The name profile files use.
+    fn as_str(self) -> &'static str {
+        match self {
+            Protocol::V311 => "3.1.1",
+            Protocol::V5 => "5.0",
+        }
+    }
+}
+
 /// The message the broker publishes for us if we vanish without saying goodbye.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Will {
     pub topic: String,
     pub payload: String,
@@ -29,14 +38,14 @@ pub struct Will {
 }
 
 /// A 5.0 user property: a name and a value, both text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserProperty {
     pub name: String,
     pub value: String,
 }
 
 /// One way of connecting to a broker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     pub name: String,
     /// Tried in order; the next one when a connection attempt fails.
@@ -211,7 +220,7 @@ impl fmt::Display for ProfileProblem {
 }
 
 /// The profiles file: what export writes and import reads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileFile {
     pub format: String,
     pub version: u32,
@@ -259,16 +268,26 @@ impl std::error::Error for ImportError {}
 
 /// Writes profiles as a JSON file, passwords left out unless remembered.
 pub fn export_profiles(profiles: &[Profile]) -> String {
-    json::to_string(&ProfileFile {
-        format: FILE_FORMAT.to_owned(),
-        version: FILE_VERSION,
-        profiles: profiles.iter().map(Profile::for_storage).collect(),
-    })
+    let mut w = JsonWriter::default();
+    w.begin_object();
+    w.str_member("format", FILE_FORMAT);
+    w.uint_member("version", Some(FILE_VERSION));
+    w.key("profiles");
+    w.begin_array();
+    for profile in profiles {
+        profile.write_json(&mut w);
+    }
+    w.end_array();
+    w.end_object();
+    w.finish()
 }
 
 /// Reads a profiles file, checking every profile; all or nothing.
 pub fn import_profiles(text: &str, page_is_https: bool) -> Result<Vec<Profile>, ImportError> {
-    let file: ProfileFile = json::from_str(text).map_err(|_| ImportError::NotJson)?;
+    let file = Value::parse(text.as_bytes())
+        .ok()
+        .and_then(|value| ProfileFile::from_json(&value))
+        .ok_or(ImportError::NotJson)?;
     if file.format != FILE_FORMAT {
         return Err(ImportError::NotProfiles);
     }
@@ -288,6 +307,144 @@ pub fn import_profiles(text: &str, page_is_https: bool) -> Result<Vec<Profile>, 
         }
     }
     Ok(file.profiles)
+}
+
+// The JSON form: members named and ordered as the fields. Reading takes what the file holds
+// and nothing else: a member missing, or of another type, fails the whole file, except that an
+// optional one may be missing or null. Members it does not know are passed over.
+
+impl Profile {
+    /// Writes [`Profile::for_storage`], without the clone.
+    fn write_json(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.str_member("name", &self.name);
+        w.key("broker_urls");
+        w.begin_array();
+        for url in &self.broker_urls {
+            w.string(url);
+        }
+        w.end_array();
+        w.str_member("client_id", &self.client_id);
+        w.str_member("username", &self.username);
+        w.key("password");
+        match self.password.as_deref().filter(|_| self.remember_password) {
+            Some(password) => w.string(password),
+            None => w.null(),
+        }
+        w.bool_member("remember_password", self.remember_password);
+        w.str_member("protocol", self.protocol.as_str());
+        w.uint_member("keep_alive_secs", Some(self.keep_alive_secs.into()));
+        w.bool_member("clean_start", self.clean_start);
+        w.uint_member("session_expiry_secs", Some(self.session_expiry_secs));
+        w.key("will");
+        match &self.will {
+            Some(will) => {
+                w.begin_object();
+                w.str_member("topic", &will.topic);
+                w.str_member("payload", &will.payload);
+                w.uint_member("qos", Some(will.qos.into()));
+                w.bool_member("retain", will.retain);
+                w.end_object();
+            }
+            None => w.null(),
+        }
+        w.uint_member("receive_maximum", self.receive_maximum.map(u32::from));
+        w.uint_member("maximum_packet_size", self.maximum_packet_size);
+        w.uint_member(
+            "topic_alias_maximum",
+            self.topic_alias_maximum.map(u32::from),
+        );
+        w.key("user_properties");
+        w.begin_array();
+        for property in &self.user_properties {
+            w.begin_object();
+            w.str_member("name", &property.name);
+            w.str_member("value", &property.value);
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+    }
+
+    fn from_json(v: &Value) -> Option<Self> {
+        Some(Profile {
+            name: string(v, "name")?,
+            broker_urls: v
+                .get("broker_urls")?
+                .as_array()?
+                .iter()
+                .map(|url| url.as_str().map(str::to_owned))
+                .collect::<Option<_>>()?,
+            client_id: string(v, "client_id")?,
+            username: string(v, "username")?,
+            password: optional(v, "password", |p| p.as_str().map(str::to_owned))?,
+            remember_password: v.bool_at("remember_password")?,
+            protocol: match v.str_at("protocol")? {
+                "3.1.1" => Protocol::V311,
+                "5.0" => Protocol::V5,
+                _ => return None,
+            },
+            keep_alive_secs: whole(v.get("keep_alive_secs")?)?.try_into().ok()?,
+            clean_start: v.bool_at("clean_start")?,
+            session_expiry_secs: whole(v.get("session_expiry_secs")?)?,
+            will: optional(v, "will", |will| {
+                Some(Will {
+                    topic: string(will, "topic")?,
+                    payload: string(will, "payload")?,
+                    qos: whole(will.get("qos")?)?.try_into().ok()?,
+                    retain: will.bool_at("retain")?,
+                })
+            })?,
+            receive_maximum: optional(v, "receive_maximum", |n| whole(n)?.try_into().ok())?,
+            maximum_packet_size: optional(v, "maximum_packet_size", whole)?,
+            topic_alias_maximum: optional(v, "topic_alias_maximum", |n| whole(n)?.try_into().ok())?,
+            user_properties: v
+                .get("user_properties")?
+                .as_array()?
+                .iter()
+                .map(|property| {
+                    Some(UserProperty {
+                        name: string(property, "name")?,
+                        value: string(property, "value")?,
+                    })
+                })
+                .collect::<Option<_>>()?,
+        })
+    }
+}
+
+impl ProfileFile {
+    fn from_json(v: &Value) -> Option<Self> {
+        Some(ProfileFile {
+            format: string(v, "format")?,
+            version: whole(v.get("version")?)?,
+            profiles: v
+                .get("profiles")?
+                .as_array()?
+                .iter()
+                .map(Profile::from_json)
+                .collect::<Option<_>>()?,
+        })
+    }
+}
+
+/// The string member `key`.
+fn string(v: &Value, key: &str) -> Option<String> {
+    v.str_at(key).map(str::to_owned)
+}
+
+/// A whole number from 0 to `u32::MAX`; narrower fields convert from it.
+fn whole(v: &Value) -> Option<u32> {
+    let n = v.as_f64()?;
+    (n >= 0.0 && n <= f64::from(u32::MAX) && n.fract() == 0.0).then_some(n as u32)
+}
+
+/// An optional member: `Some(None)` when missing or null, `None` when it does not read.
+fn optional<T>(v: &Value, key: &str, read: impl FnOnce(&Value) -> Option<T>) -> Option<Option<T>> {
+    match v.get(key) {
+        None | Some(Value::Null) => Some(None),
+        Some(value) => read(value).map(Some),
+    }
 }
 
 #[cfg(test)]
@@ -399,6 +556,77 @@ mod tests {
         let text = export_profiles(std::slice::from_ref(&profile));
         assert!(text.contains("\"5.0\""));
         assert_eq!(import_profiles(&text, true), Ok(vec![profile]));
+    }
+
+    /// Written by the app when it still used miniserde: files and storage from then on must
+    /// read the same, and export must write them the same, byte for byte.
+    const EARLIER_EXPORT: &str = r#"{"format":"lamplighter-profiles","version":1,"profiles":[{"name":"Home \"main\"","broker_urls":["wss://broker.home:8884/mqtt","ws://10.0.0.2:9001"],"client_id":"phone\u0001","username":"me","password":"p\\w\n","remember_password":true,"protocol":"5.0","keep_alive_secs":60,"clean_start":false,"session_expiry_secs":86400,"will":{"topic":"phone/status","payload":"offline","qos":1,"retain":true},"receive_maximum":20,"maximum_packet_size":1048576,"topic_alias_maximum":10,"user_properties":[{"name":"app","value":"lamplighter\té"}]},{"name":"Plain","broker_urls":["ws://a:9001"],"client_id":"","username":"","password":null,"remember_password":false,"protocol":"3.1.1","keep_alive_secs":30,"clean_start":true,"session_expiry_secs":0,"will":null,"receive_maximum":null,"maximum_packet_size":null,"topic_alias_maximum":null,"user_properties":[]}]}"#;
+
+    #[test]
+    fn files_written_by_earlier_versions_read_and_write_back_unchanged() {
+        let profiles = import_profiles(EARLIER_EXPORT, false).expect("an earlier export");
+        let mut home = Profile::new("Home \"main\"", "wss://broker.home:8884/mqtt");
+        home.broker_urls.push("ws://10.0.0.2:9001".to_owned());
+        home.client_id = "phone\u{1}".to_owned();
+        home.username = "me".to_owned();
+        home.password = Some("p\\w\n".to_owned());
+        home.remember_password = true;
+        home.protocol = Protocol::V5;
+        home.keep_alive_secs = 60;
+        home.clean_start = false;
+        home.session_expiry_secs = 86_400;
+        home.will = Some(Will {
+            topic: "phone/status".to_owned(),
+            payload: "offline".to_owned(),
+            qos: 1,
+            retain: true,
+        });
+        home.receive_maximum = Some(20);
+        home.maximum_packet_size = Some(1_048_576);
+        home.topic_alias_maximum = Some(10);
+        home.user_properties.push(UserProperty {
+            name: "app".to_owned(),
+            value: "lamplighter\té".to_owned(),
+        });
+        let plain = Profile::new("Plain", "ws://a:9001");
+        assert_eq!(profiles, [home, plain]);
+        assert_eq!(export_profiles(&profiles), EARLIER_EXPORT);
+    }
+
+    #[test]
+    fn optional_members_may_be_left_out_and_unknown_ones_are_passed_over() {
+        let text = r#"{"format":"lamplighter-profiles","version":1,"extra":true,"profiles":[
+            {"name":"x","broker_urls":["ws://a:9001"],"client_id":"","username":"",
+             "remember_password":false,"protocol":"3.1.1","keep_alive_secs":30,
+             "clean_start":true,"session_expiry_secs":0,"user_properties":[],"more":[1,{}]}]}"#;
+        assert_eq!(
+            import_profiles(text, false),
+            Ok(vec![Profile::new("x", "ws://a:9001")])
+        );
+    }
+
+    #[test]
+    fn a_member_missing_or_of_the_wrong_type_makes_the_file_unreadable() {
+        let good = export_profiles(&[Profile::new("x", "ws://a:9001")]);
+        for (from, to) in [
+            (r#""client_id":"","#, ""),
+            (r#""keep_alive_secs":30"#, r#""keep_alive_secs":"30""#),
+            (r#""keep_alive_secs":30"#, r#""keep_alive_secs":70000"#),
+            (r#""keep_alive_secs":30"#, r#""keep_alive_secs":-1"#),
+            (r#""keep_alive_secs":30"#, r#""keep_alive_secs":1.5"#),
+            (r#""protocol":"3.1.1""#, r#""protocol":"4""#),
+            (r#""will":null"#, r#""will":{"topic":"t"}"#),
+            (r#""broker_urls":["ws://a:9001"]"#, r#""broker_urls":[1]"#),
+            (r#""version":1"#, r#""version":null"#),
+        ] {
+            let text = good.replace(from, to);
+            assert_ne!(text, good);
+            assert_eq!(
+                import_profiles(&text, false),
+                Err(ImportError::NotJson),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use mqtt_session::QoS;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::bench::{BenchReport, Latency, RoundTrips, Throughput};
+use crate::bench::{BenchReport, Latency, RoundTrips, Throughput, error_json};
 use crate::runtime::{BenchRequest, Connection, ConnectionStatus, page_clock_millis, sleep};
 
 /// The in-browser benchmark: the app's own runtime (WebSocket, engine, driver) against a
@@ -39,7 +39,7 @@ pub fn BenchPage(request: BenchRequest) -> impl IntoView {
             let outcome = run_benchmark(&settings, |text| progress.set(text)).await;
             result.set(match outcome {
                 Ok(report) => report.to_json(),
-                Err(error) => format!(r#"{{"error":{}}}"#, miniserde::json::to_string(&error)),
+                Err(error) => error_json(&error),
             });
             progress.set("Done".to_owned());
             running.set(false);

@@ -9,7 +9,6 @@
 //! back in.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
@@ -80,7 +79,7 @@ pub struct Driver {
     /// A status decided while the driver is borrowed, shown by the next pump.
     pending_status: Option<ConnectionStatus>,
     /// The filters of each SUBSCRIBE awaiting its SUBACK.
-    pending_subscribes: HashMap<PacketId, Vec<String>>,
+    pending_subscribes: PendingSubscribes,
     outputs: Outputs,
     lifecycle: Option<PageLifecycle>,
     tabs: Option<TabGuard>,
@@ -158,7 +157,7 @@ impl Driver {
                 .with_stable_after(STABLE_AFTER),
             close_detail: None,
             pending_status: None,
-            pending_subscribes: HashMap::new(),
+            pending_subscribes: PendingSubscribes::default(),
             outputs,
             lifecycle: None,
             tabs: None,
@@ -875,7 +874,12 @@ fn engine_config(client_id: &str, profile: &Profile, password: Option<&str>) -> 
 /// An engine that works with a generated client id, should a profile's settings be refused
 /// (profiles are checked before use, so this is a safety net, not a path).
 fn fallback_engine(client_id: &str) -> Client {
-    Client::new(ClientConfig::new(client_id)).expect("a generated ASCII client id is valid")
+    // Not `expect`: that would format the error with Debug, and bring the Debug code of every
+    // error type it holds into the wasm for a message that is never shown.
+    match Client::new(ClientConfig::new(client_id)) {
+        Ok(client) => client,
+        Err(_) => panic!("a generated ASCII client id is valid"),
+    }
 }
 
 fn upsert(subs: &mut Vec<Subscription>, sub: Subscription) {
@@ -924,6 +928,27 @@ fn close_detail(event: &CloseEvent, was_open: bool) -> Option<String> {
         _ => None,
     }
 }
+/// The filters of each SUBSCRIBE awaiting its SUBACK: a few at a time, so a list rather than
+/// a `HashMap`, whose hashing and table code would be in the wasm for this one use.
+#[derive(Default)]
+struct PendingSubscribes(Vec<(PacketId, Vec<String>)>);
+
+impl PendingSubscribes {
+    fn insert(&mut self, id: PacketId, filters: Vec<String>) {
+        self.remove(&id);
+        self.0.push((id, filters));
+    }
+
+    fn remove(&mut self, id: &PacketId) -> Option<Vec<String>> {
+        let i = self.0.iter().position(|(pending, _)| pending == id)?;
+        Some(self.0.swap_remove(i).1)
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
 /// A WebSocket with its event handlers. Dropping it detaches the handlers and closes it, so a
 /// replaced socket can never feed the engine again.
 struct Socket {

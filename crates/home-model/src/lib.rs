@@ -67,16 +67,6 @@
     )),
     allow(dead_code, unused_imports, unused_variables, unused_mut)
 )]
-// With a convention left out, helpers only it used go unused; that is expected, not dead code.
-#![cfg_attr(
-    not(all(
-        feature = "homeassistant",
-        feature = "zigbee2mqtt",
-        feature = "tasmota",
-        feature = "homie"
-    )),
-    allow(dead_code, unused_imports, unused_variables, unused_mut)
-)]
 
 #[cfg(all(doctest, feature = "zigbee2mqtt"))]
 #[doc = include_str!("../README.md")]

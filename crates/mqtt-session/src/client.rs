@@ -1,7 +1,7 @@
 //! The client state machine. Everything that changes the connection's or the session's state
 //! lives in this file.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use bytes::{Bytes, BytesMut};
 use core::num::{NonZeroU16, NonZeroU32};
@@ -18,6 +18,7 @@ use crate::auth::{self, Auth, Authenticator};
 use crate::config::ClientConfig;
 use crate::error::{ProtocolError, UsageError};
 use crate::event::{DisconnectReason, Event, Message, SubscribeResult, UnsubscribeResult};
+use crate::sorted::{SortedMap, SortedSet};
 use crate::time::Instant;
 use crate::timer::{Timer, TimerTable};
 
@@ -202,19 +203,19 @@ pub struct Client {
     // The session: what save() keeps.
     pub(crate) queue: VecDeque<QueuedCommand>,
     queued_bytes: usize,
-    pub(crate) inflight: BTreeMap<PacketId, InflightPublish>,
+    pub(crate) inflight: SortedMap<PacketId, InflightPublish>,
     pub(crate) next_order: u64,
     /// Sent SUBSCRIBEs awaiting SUBACK, re-queued if the connection drops.
-    pub(crate) pending_subscribes: BTreeMap<PacketId, Subscribe>,
+    pub(crate) pending_subscribes: SortedMap<PacketId, Subscribe>,
     /// Sent UNSUBSCRIBEs awaiting UNSUBACK, re-queued if the connection drops.
-    pub(crate) pending_unsubscribes: BTreeMap<PacketId, Unsubscribe>,
-    pub(crate) subscriptions: BTreeMap<TopicFilter, GrantedSubscription>,
+    pub(crate) pending_unsubscribes: SortedMap<PacketId, Unsubscribe>,
+    pub(crate) subscriptions: SortedMap<TopicFilter, GrantedSubscription>,
     /// Identifiers of queued, in-flight and pending packets, which must not be reused.
-    packet_ids_in_use: BTreeSet<PacketId>,
+    packet_ids_in_use: SortedSet<PacketId>,
     pub(crate) last_packet_id: u16,
     /// QoS 2 messages delivered and answered with PUBREC, awaiting PUBREL: a re-delivery of
     /// one of these must not reach the application twice.
-    pub(crate) incoming_qos2: BTreeSet<PacketId>,
+    pub(crate) incoming_qos2: SortedSet<PacketId>,
 
     // The connection.
     /// The keep alive in force on this connection.
@@ -222,9 +223,9 @@ pub struct Client {
     limits: ServerLimits,
     ping_outstanding: bool,
     /// Topic Aliases the client set towards the server on this connection.
-    aliases_out: HashMap<TopicName, NonZeroU16>,
+    aliases_out: SortedMap<TopicName, NonZeroU16>,
     /// Topic Aliases the server set towards the client on this connection.
-    aliases_in: HashMap<u16, TopicName>,
+    aliases_in: SortedMap<u16, TopicName>,
     /// 5.0 enhanced authentication, if the application plugged one in.
     authenticator: Option<Box<dyn Authenticator>>,
     /// A re-authentication the client started and the server has not finished.
@@ -344,18 +345,18 @@ impl Client {
             timers: TimerTable::default(),
             queue: VecDeque::new(),
             queued_bytes: 0,
-            inflight: BTreeMap::new(),
+            inflight: SortedMap::new(),
             next_order: 0,
-            pending_subscribes: BTreeMap::new(),
-            pending_unsubscribes: BTreeMap::new(),
-            subscriptions: BTreeMap::new(),
-            packet_ids_in_use: BTreeSet::new(),
+            pending_subscribes: SortedMap::new(),
+            pending_unsubscribes: SortedMap::new(),
+            subscriptions: SortedMap::new(),
+            packet_ids_in_use: SortedSet::new(),
             last_packet_id: 0,
-            incoming_qos2: BTreeSet::new(),
+            incoming_qos2: SortedSet::new(),
             limits: ServerLimits::from_connack(&ConnAckProperties::default()),
             ping_outstanding: false,
-            aliases_out: HashMap::new(),
-            aliases_in: HashMap::new(),
+            aliases_out: SortedMap::new(),
+            aliases_in: SortedMap::new(),
             authenticator: None,
             reauthenticating: false,
             awaiting_resend: VecDeque::new(),
@@ -1229,22 +1230,28 @@ impl Client {
         self.send_queued(now);
     }
 
-    /// The server kept the session: "When a Client reconnects with Clean Start set to 0 and a
-    /// session is present, both the Client and Server MUST resend any unacknowledged PUBLISH
-    /// packets (where QoS > 0) and PUBREL packets using their original Packet Identifiers"
-    /// [MQTT-4.4.0-1], in their original order [MQTT-4.6.0-1], PUBLISH with DUP set
-    /// [MQTT-3.3.1-1].
-    fn resume_session(&mut self, now: Instant) {
+    /// The packet ids of the in-flight PUBLISHes in their sending order.
+    pub(crate) fn inflight_in_order(&self) -> Vec<PacketId> {
         let mut in_order: Vec<(u64, PacketId)> = self
             .inflight
             .iter()
             .map(|(&id, inflight)| (inflight.order, id))
             .collect();
         in_order.sort_unstable();
+        in_order.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// The server kept the session: "When a Client reconnects with Clean Start set to 0 and a
+    /// session is present, both the Client and Server MUST resend any unacknowledged PUBLISH
+    /// packets (where QoS > 0) and PUBREL packets using their original Packet Identifiers"
+    /// [MQTT-4.4.0-1], in their original order [MQTT-4.6.0-1], PUBLISH with DUP set
+    /// [MQTT-3.3.1-1].
+    fn resume_session(&mut self, now: Instant) {
+        let in_order = self.inflight_in_order();
         let quota = usize::from(self.send_quota());
         // Sent on this connection and not acknowledged: what the Receive Maximum counts.
         let mut outstanding = 0;
-        for (_, packet_id) in in_order {
+        for packet_id in in_order {
             let Some(inflight) = self.inflight.get(&packet_id) else {
                 continue;
             };
@@ -1309,14 +1316,8 @@ impl Client {
     /// acknowledged, as new messages (see the delivery promises on [`Client`]).
     fn restart_session(&mut self) {
         self.incoming_qos2.clear();
-        let mut in_order: Vec<(u64, PacketId)> = self
-            .inflight
-            .iter()
-            .map(|(&id, inflight)| (inflight.order, id))
-            .collect();
-        in_order.sort_unstable();
         let mut again = Vec::new();
-        for (_, packet_id) in in_order {
+        for packet_id in self.inflight_in_order() {
             let Some(inflight) = self.inflight.remove(&packet_id) else {
                 continue;
             };
@@ -1595,20 +1596,15 @@ impl Client {
         self.timers.stop_all();
         self.ping_outstanding = false;
         self.inbound.clear();
-        let mut in_flight: Vec<(PacketId, QueuedCommand)> =
+        let in_flight = merge_by_packet_id(
             core::mem::take(&mut self.pending_subscribes)
                 .into_iter()
-                .map(|(id, subscribe)| (id, QueuedCommand::Subscribe(subscribe)))
-                .chain(
-                    core::mem::take(&mut self.pending_unsubscribes)
-                        .into_iter()
-                        .map(|(id, unsubscribe)| (id, QueuedCommand::Unsubscribe(unsubscribe))),
-                )
-                .collect();
-        // Identifiers were handed out in increasing order (wrapping aside): keep the order the
-        // application issued them in.
-        in_flight.sort_by_key(|(id, _)| *id);
-        self.push_front(in_flight.into_iter().map(|(_, command)| command).collect());
+                .map(|(id, subscribe)| (id, QueuedCommand::Subscribe(subscribe))),
+            core::mem::take(&mut self.pending_unsubscribes)
+                .into_iter()
+                .map(|(id, unsubscribe)| (id, QueuedCommand::Unsubscribe(unsubscribe))),
+        );
+        self.push_front(in_flight);
         self.events.push_back(Event::Disconnected { reason });
     }
 
@@ -1626,6 +1622,32 @@ impl Client {
     }
 }
 
+/// Two lists in packet id order merged into one (ties: `first`'s first), as a stable sort of
+/// the two chained would give: the sent SUBSCRIBEs and UNSUBSCRIBEs, each map already in id
+/// order. Identifiers were handed out in increasing order (wrapping aside), so this is the
+/// order the application issued the commands in.
+pub(crate) fn merge_by_packet_id<T>(
+    first: impl IntoIterator<Item = (PacketId, T)>,
+    second: impl IntoIterator<Item = (PacketId, T)>,
+) -> Vec<T> {
+    let (mut first, mut second) = (first.into_iter().peekable(), second.into_iter().peekable());
+    let mut merged = Vec::new();
+    loop {
+        let from_first = match (first.peek(), second.peek()) {
+            (Some((a, _)), Some((b, _))) => a <= b,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return merged,
+        };
+        let next = if from_first {
+            first.next()
+        } else {
+            second.next()
+        };
+        merged.extend(next.map(|(_, item)| item));
+    }
+}
+
 /// The empty Topic Name a PUBLISH carries with a Topic Alias. The codec only produces one by
 /// decoding, so decode a fixed aliased PUBLISH once.
 fn empty_topic_name() -> TopicName {
@@ -1638,5 +1660,25 @@ fn empty_topic_name() -> TopicName {
     ) {
         Ok(Some((Packet::Publish(publish), _))) => publish.topic,
         _ => unreachable!("a fixed, valid PUBLISH decodes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u16) -> PacketId {
+        PacketId::new(n).expect("non-zero")
+    }
+
+    #[test]
+    fn merging_by_packet_id_orders_as_a_stable_sort_would() {
+        let subscribes = [(id(1), "s1"), (id(4), "s4"), (id(5), "s5")];
+        let unsubscribes = [(id(2), "u2"), (id(4), "u4"), (id(9), "u9")];
+        assert_eq!(
+            merge_by_packet_id(subscribes, unsubscribes),
+            ["s1", "u2", "s4", "u4", "s5", "u9"]
+        );
+        assert_eq!(merge_by_packet_id([], [(id(3), "u3")]), ["u3"]);
     }
 }

@@ -60,6 +60,7 @@ mod config;
 mod error;
 mod event;
 mod session;
+mod sorted;
 mod time;
 mod timer;
 

@@ -8,7 +8,7 @@ use mqtt_codec::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::client::{Awaiting, Client, GrantedSubscription, QueuedCommand};
+use crate::client::{Awaiting, Client, GrantedSubscription, QueuedCommand, merge_by_packet_id};
 use crate::config::ClientConfig;
 use crate::error::UsageError;
 
@@ -213,10 +213,10 @@ impl Client {
     /// Commands sent and awaiting SUBACK or UNSUBACK are saved as queued: a restored client
     /// sends them again.
     pub fn save(&self) -> SessionState {
-        let mut inflight: Vec<_> = self.inflight.values().collect();
-        inflight.sort_by_key(|inflight| inflight.order);
-        let inflight = inflight
+        let inflight = self
+            .inflight_in_order()
             .into_iter()
+            .filter_map(|id| self.inflight.get(&id))
             .map(|inflight| {
                 let stage = match inflight.stage {
                     Awaiting::PubAck => 1,
@@ -226,21 +226,19 @@ impl Client {
                 save_publish(&inflight.publish, stage)
             })
             .collect();
-        let mut sent: Vec<(PacketId, SavedCommand)> = self
-            .pending_subscribes
-            .iter()
-            .map(|(&id, subscribe)| (id, save_subscribe(subscribe)))
-            .chain(self.pending_unsubscribes.iter().map(|(&id, unsubscribe)| {
+        let sent = merge_by_packet_id(
+            self.pending_subscribes
+                .iter()
+                .map(|(&id, subscribe)| (id, save_subscribe(subscribe))),
+            self.pending_unsubscribes.iter().map(|(&id, unsubscribe)| {
                 (
                     id,
                     save_command(&QueuedCommand::Unsubscribe(unsubscribe.clone())),
                 )
-            }))
-            .collect();
-        sent.sort_by_key(|(id, _)| *id);
+            }),
+        );
         let queue = sent
             .into_iter()
-            .map(|(_, command)| command)
             .chain(self.queue.iter().map(save_command))
             .collect();
         SessionState {
