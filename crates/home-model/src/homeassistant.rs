@@ -3,8 +3,6 @@
 //! `<prefix>/device/<object_id>/config` (a device with a map `cmps` of components). Each config
 //! names the state, command and availability topics of its entity.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::color;
 use crate::command::{
     Command, CommandError, CoverCommand, LightRequest, Outgoing, clamp_between, number_text,
@@ -17,6 +15,7 @@ use crate::model::{
     DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
     SensorValue, Switch,
 };
+use crate::sorted::{DeviceSet, SortedMap};
 use crate::template::{Rendered, ValueTemplate};
 
 /// Abbreviations allowed in discovery payloads, for the keys this crate reads (Home
@@ -569,9 +568,9 @@ pub(crate) struct Discovery {
     prefix: String,
     /// Which entities each config topic created, so an empty payload or a replacing config
     /// removes exactly those.
-    by_config_topic: BTreeMap<String, Vec<EntityId>>,
-    entities: BTreeMap<EntityId, DiscoveryConfig>,
-    routes: BTreeMap<String, Vec<(EntityId, Route)>>,
+    by_config_topic: SortedMap<String, Vec<EntityId>>,
+    entities: SortedMap<EntityId, DiscoveryConfig>,
+    routes: SortedMap<String, Vec<(EntityId, Route)>>,
     home_assistant_online: Option<bool>,
     /// Set when the Zigbee2MQTT adapter reads the same devices natively.
     skip_zigbee2mqtt: bool,
@@ -582,9 +581,9 @@ impl Discovery {
         Discovery {
             prefix,
             skip_zigbee2mqtt,
-            by_config_topic: BTreeMap::new(),
-            entities: BTreeMap::new(),
-            routes: BTreeMap::new(),
+            by_config_topic: SortedMap::new(),
+            entities: SortedMap::new(),
+            routes: SortedMap::new(),
             home_assistant_online: None,
         }
     }
@@ -629,7 +628,7 @@ impl Discovery {
         }
         if let Some(routes) = self.routes.get(message.topic).cloned() {
             claim = Claim::Mine;
-            let mut availability_changed = BTreeSet::new();
+            let mut availability_changed = DeviceSet::new();
             for (entity_id, route) in routes {
                 match route {
                     Route::State(key) => self.handle_state(&entity_id, key, message, store),
@@ -867,20 +866,18 @@ impl Discovery {
     }
 
     fn rebuild_routes(&mut self, store: &mut Store<'_>) {
-        let mut routes: BTreeMap<String, Vec<(EntityId, Route)>> = BTreeMap::new();
+        let mut routes: SortedMap<String, Vec<(EntityId, Route)>> = SortedMap::new();
         for (id, discovery) in &self.entities {
             for (key, _) in discovery.state_topics() {
                 if let Some(topic) = discovery.str(key) {
                     routes
-                        .entry(topic.to_owned())
-                        .or_default()
+                        .get_or_insert_with(topic.to_owned(), Vec::new)
                         .push((id.clone(), Route::State(key)));
                 }
             }
             for (index, t) in discovery.availability.topics.iter().enumerate() {
                 routes
-                    .entry(t.topic.clone())
-                    .or_default()
+                    .get_or_insert_with(t.topic.clone(), Vec::new)
                     .push((id.clone(), Route::Availability(index)));
             }
         }

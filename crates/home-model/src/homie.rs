@@ -6,8 +6,6 @@
 //! settable power switch together with a brightness, colour or colour temperature becomes one
 //! light instead, since that is what a lamp looks like in Homie.
 
-use std::collections::BTreeMap;
-
 use crate::color;
 use crate::command::{Command, CommandError, LightRequest, Outgoing, clamp_between, number_text};
 use crate::home::{Claim, Message, Store};
@@ -16,6 +14,7 @@ use crate::model::{
     Availability, BinarySensor, Convention, Device, DeviceId, Entity, EntityKind, Light,
     LightFeatures, Number, Select, Sensor, SensorValue, Switch,
 };
+use crate::sorted::SortedMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Datatype {
@@ -167,13 +166,13 @@ struct HomieDevice {
     version: Version,
     /// Homie 4: attribute topics relative to the device (`$name`, `light/$properties`,
     /// `light/power/$datatype`), kept until the description is complete enough to read.
-    attributes: BTreeMap<String, String>,
+    attributes: SortedMap<String, String>,
     /// Homie 5: the parsed `$description`.
     description: Option<Value>,
     state: Option<String>,
     /// Last value per property path (`light/power`), also for properties not yet described.
-    values: BTreeMap<String, String>,
-    targets: BTreeMap<String, String>,
+    values: SortedMap<String, String>,
+    targets: SortedMap<String, String>,
     bindings: Vec<(String, Binding)>,
 }
 
@@ -181,11 +180,11 @@ impl HomieDevice {
     fn new(version: Version) -> HomieDevice {
         HomieDevice {
             version,
-            attributes: BTreeMap::new(),
+            attributes: SortedMap::new(),
             description: None,
             state: None,
-            values: BTreeMap::new(),
-            targets: BTreeMap::new(),
+            values: SortedMap::new(),
+            targets: SortedMap::new(),
             bindings: Vec::new(),
         }
     }
@@ -300,16 +299,16 @@ impl HomieDevice {
 pub(crate) struct Homie {
     root: String,
     /// By device id, separately per version (a Homie 4 device may be called `5` only in theory).
-    v4: BTreeMap<String, HomieDevice>,
-    v5: BTreeMap<String, HomieDevice>,
+    v4: SortedMap<String, HomieDevice>,
+    v5: SortedMap<String, HomieDevice>,
 }
 
 impl Homie {
     pub fn new(root: String) -> Homie {
         Homie {
             root,
-            v4: BTreeMap::new(),
-            v5: BTreeMap::new(),
+            v4: SortedMap::new(),
+            v5: SortedMap::new(),
         }
     }
 
@@ -355,9 +354,7 @@ impl Homie {
             Version::V4 => &mut self.v4,
             Version::V5 => &mut self.v5,
         };
-        let homie = devices
-            .entry(device.to_owned())
-            .or_insert_with(|| HomieDevice::new(version));
+        let homie = devices.get_or_insert_with(device.to_owned(), || HomieDevice::new(version));
         let segments: Vec<&str> = path.split('/').collect();
         let mut restructure = false;
         // The property whose value or target arrived, and whether it is a new reading.
@@ -463,7 +460,7 @@ impl Homie {
         Claim::Mine
     }
 
-    fn devices(&mut self, version: Version) -> &mut BTreeMap<String, HomieDevice> {
+    fn devices(&mut self, version: Version) -> &mut SortedMap<String, HomieDevice> {
         match version {
             Version::V4 => &mut self.v4,
             Version::V5 => &mut self.v5,
@@ -680,7 +677,7 @@ impl Homie {
     }
 }
 
-fn set_attribute(attributes: &mut BTreeMap<String, String>, key: &str, value: &str) {
+fn set_attribute(attributes: &mut SortedMap<String, String>, key: &str, value: &str) {
     // An empty retained payload deletes the topic, and with it the attribute.
     if value.is_empty() {
         attributes.remove(key);

@@ -28,6 +28,8 @@
 //! `default-features = false, features = ["zigbee2mqtt"]` and carries none of the others.
 //! Problem messages quote payloads with plain `"{}"` rather than `{:?}`, and names are
 //! capitalised as ASCII, so that Unicode escape and case tables stay out of the binary.
+//! Maps and sets are vectors sorted by key that share one search (see `sorted`), not
+//! `BTreeMap`s, whose code is compiled again for every key and value type.
 //!
 //! ```
 //! use home_model::{Command, EntityId, Home, HomeConfig};
@@ -91,6 +93,7 @@ mod homeassistant;
 mod homie;
 pub mod json;
 mod model;
+mod sorted;
 #[cfg(feature = "tasmota")]
 mod tasmota;
 #[cfg(feature = "homeassistant")]
@@ -105,3 +108,4 @@ pub use model::{
     DeviceId, Entity, EntityId, EntityKind, Fan, History, Light, LightFeatures, Number, Select,
     Sensor, SensorValue, Switch,
 };
+pub use sorted::DeviceSet;

@@ -4,8 +4,6 @@
 //! Native discovery on `tasmota/discovery/<mac>/config` and `.../sensors` adds names, model,
 //! which outputs are relays and which a light, and a custom full topic.
 
-use std::collections::BTreeMap;
-
 use crate::command::{Command, CommandError, LightRequest, Outgoing, number_text};
 use crate::home::{Claim, Message, Store, topic_matches};
 use crate::json::Value;
@@ -13,6 +11,7 @@ use crate::model::{
     Availability, Convention, Device, DeviceId, Entity, EntityId, EntityKind, Light, LightFeatures,
     Sensor, SensorValue, Switch,
 };
+use crate::sorted::{SortedMap, insert_text};
 
 const DISCOVERY_PREFIX: &str = "tasmota/discovery/";
 const DEFAULT_FULL_TOPIC: &str = "%prefix%/%topic%/";
@@ -101,7 +100,7 @@ impl TasmotaDevice {
 #[derive(Debug, Default)]
 pub(crate) struct Tasmota {
     /// By Tasmota topic.
-    devices: BTreeMap<String, TasmotaDevice>,
+    devices: SortedMap<String, TasmotaDevice>,
 }
 
 impl Tasmota {
@@ -120,9 +119,11 @@ impl Tasmota {
                 }
             }
         }
-        filters.sort();
-        filters.dedup();
-        filters
+        let mut sorted = Vec::new();
+        for filter in filters {
+            insert_text(&mut sorted, filter);
+        }
+        sorted
     }
 
     pub fn handle(&mut self, message: &Message<'_>, store: &mut Store<'_>) -> Claim {
@@ -165,8 +166,7 @@ impl Tasmota {
         }
         let device = self
             .devices
-            .entry(topic.clone())
-            .or_insert_with(|| TasmotaDevice::new(&topic));
+            .get_or_insert_with(topic.clone(), || TasmotaDevice::new(&topic));
         let id = device.id.clone();
         store.device_or_insert(&id, || {
             Device::new(id.clone(), topic.as_str(), Convention::Tasmota)
@@ -255,8 +255,7 @@ impl Tasmota {
         };
         let device = self
             .devices
-            .entry(topic.to_owned())
-            .or_insert_with(|| TasmotaDevice::new(topic));
+            .get_or_insert_with(topic.to_owned(), || TasmotaDevice::new(topic));
         device.discovered = true;
         device.mac = Some(mac.to_owned());
         let old_full_topic = (device.full_topic.clone(), device.prefixes.clone());

@@ -3,8 +3,6 @@
 //! `.../get`, availability on `.../availability`. Groups from `<base>/bridge/groups` are
 //! addressed like devices.
 
-use std::collections::BTreeMap;
-
 use crate::color;
 use crate::command::{
     Command, CommandError, CoverCommand, LightRequest, Outgoing, scale_brightness,
@@ -16,6 +14,7 @@ use crate::model::{
     DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
     SensorValue, Switch,
 };
+use crate::sorted::SortedMap;
 
 /// Access bits of an expose: "published in the state", "settable via /set", "readable via /get".
 const ACCESS_STATE: u32 = 1;
@@ -194,7 +193,7 @@ pub(crate) struct Bridge {
     base: String,
     online: Option<bool>,
     /// By friendly name, which is what topics carry.
-    by_name: BTreeMap<String, Addressable>,
+    by_name: SortedMap<String, Addressable>,
     /// The last `bridge/groups`, rebuilt whenever the devices it refers to change.
     groups: Option<Value>,
 }
@@ -204,7 +203,7 @@ impl Bridge {
         Bridge {
             base,
             online: None,
-            by_name: BTreeMap::new(),
+            by_name: SortedMap::new(),
             groups: None,
         }
     }
