@@ -578,7 +578,7 @@ impl Homie {
             (_, _, Command::Refresh) => Ok(Vec::new()),
             (Binding::Property(p), _, _) if !p.settable => Err(CommandError::ReadOnly),
             (Binding::Property(p), EntityKind::Switch(_), Command::Switch(on)) => {
-                Ok(vec![set(p, on.to_string())])
+                Ok(vec![set(p, bool_text(on))])
             }
             (Binding::Property(p), EntityKind::Number(n), Command::Number(value)) => {
                 let value = clamp_between(value, n.min, n.max);
@@ -665,7 +665,7 @@ impl Homie {
                 }
                 if let Some(on) = request.on {
                     let p = settable(power, "switching")?;
-                    out.push(set(&p, on.to_string()));
+                    out.push(set(&p, bool_text(on)));
                 }
                 Ok(out)
             }
@@ -870,7 +870,12 @@ fn color_payload(p: &PropertyDescription, version: Version, h: f32, s: f32, v: f
         .find(|f| formats.contains(f))
         .unwrap_or("rgb");
     let values = match format {
-        "hsv" => format!("{},{},{}", h.round(), s.round(), (v * 100.0).round()),
+        "hsv" => format!(
+            "{},{},{}",
+            number_text(f64::from(h.round())),
+            number_text(f64::from(s.round())),
+            number_text(f64::from((v * 100.0).round()))
+        ),
         "xyz" => {
             let (x, y) = color::hs_to_xy(h, s);
             format!(
@@ -882,7 +887,7 @@ fn color_payload(p: &PropertyDescription, version: Version, h: f32, s: f32, v: f
         }
         _ => {
             let (r, g, b) = color::hs_to_rgb(h, s);
-            let scale = |c: u8| (f32::from(c) * v.clamp(0.0, 1.0)).round();
+            let scale = |c: u8| number_text(f64::from((f32::from(c) * v.clamp(0.0, 1.0)).round()));
             format!("{},{},{}", scale(r), scale(g), scale(b))
         }
     };
@@ -914,6 +919,10 @@ fn read_color(p: &PropertyDescription, version: Version, text: &str) -> Option<(
 /// A finite number: Rust's parser also accepts `NaN` and `inf`, which no reading means.
 fn parse_number(text: &str) -> Option<f64> {
     text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+fn bool_text(b: bool) -> String {
+    if b { "true" } else { "false" }.to_owned()
 }
 
 fn parse_bool(text: &str) -> Option<bool> {

@@ -187,14 +187,11 @@ impl fmt::Display for Value {
 
 /// Integers print without a fraction (`254`, not `254.0`): devices parse brightness and
 /// colour temperature as integers. JSON has no NaN or infinity, so those become `null`.
+/// Written by [`crate::number`], not core's float formatting.
 pub(crate) fn write_number(n: f64, f: &mut impl fmt::Write) -> fmt::Result {
-    if !n.is_finite() {
-        f.write_str("null")
-    } else if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        write!(f, "{}", n as i64)
-    } else {
-        write!(f, "{n}")
-    }
+    let mut text = String::new();
+    crate::number::push_number(&mut text, n);
+    f.write_str(&text)
 }
 
 fn write_string(s: &str, f: &mut impl fmt::Write) -> fmt::Result {
@@ -206,7 +203,12 @@ fn write_string(s: &str, f: &mut impl fmt::Write) -> fmt::Result {
             '\n' => f.write_str("\\n")?,
             '\r' => f.write_str("\\r")?,
             '\t' => f.write_str("\\t")?,
-            c if (c as u32) < 0x20 => write!(f, "\\u{:04x}", c as u32)?,
+            c if (c as u32) < 0x20 => {
+                let hex = b"0123456789abcdef";
+                f.write_str("\\u00")?;
+                f.write_char(char::from(hex[c as usize >> 4]))?;
+                f.write_char(char::from(hex[c as usize & 0xF]))?;
+            }
             c => f.write_char(c)?,
         }
     }

@@ -93,6 +93,7 @@ mod homeassistant;
 mod homie;
 pub mod json;
 mod model;
+mod number;
 mod sorted;
 #[cfg(feature = "tasmota")]
 mod tasmota;

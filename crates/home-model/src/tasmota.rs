@@ -445,13 +445,14 @@ impl Tasmota {
                             .map(percent)
                             .or(light.brightness.map(percent))
                             .unwrap_or(100.0);
+                        let text = |n: f32| number_text(f64::from(n));
                         out.push(send(
                             "HSBColor",
                             format!(
                                 "{},{},{}",
-                                h.round().rem_euclid(360.0),
-                                s.round().clamp(0.0, 100.0),
-                                b
+                                text(h.round().rem_euclid(360.0)),
+                                text(s.round().clamp(0.0, 100.0)),
+                                text(b)
                             ),
                         ));
                     }

@@ -5,7 +5,7 @@
 
 use crate::color;
 use crate::command::{
-    Command, CommandError, CoverCommand, LightRequest, Outgoing, scale_brightness,
+    Command, CommandError, CoverCommand, LightRequest, Outgoing, number_text, scale_brightness,
 };
 use crate::home::{Claim, Message, Store};
 use crate::json::{Value, object};
@@ -417,7 +417,7 @@ impl Bridge {
                 store.problem(topic, "group without id or friendly_name");
                 continue;
             };
-            let id = DeviceId::new("z2m", &format!("group_{number}"));
+            let id = DeviceId::new("z2m", &format!("group_{}", number_text(number)));
             let members: Vec<DeviceId> = group
                 .get("members")
                 .and_then(Value::as_array)
