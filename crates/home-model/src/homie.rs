@@ -921,6 +921,18 @@ fn parse_number(text: &str) -> Option<f64> {
     text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
+/// Sets `slot` to `value` when there is one; whether that changed it.
+fn update<T: PartialEq>(slot: &mut Option<T>, value: Option<T>) -> bool {
+    value.is_some_and(|v| replace(slot, Some(v)))
+}
+
+/// Sets `slot` to `value`; whether that changed it.
+fn replace<T: PartialEq>(slot: &mut T, value: T) -> bool {
+    let changed = *slot != value;
+    *slot = value;
+    changed
+}
+
 fn bool_text(b: bool) -> String {
     if b { "true" } else { "false" }.to_owned()
 }
@@ -959,13 +971,18 @@ fn apply_values(
         let Some(entity) = model.entity_mut(&id.entity(key)) else {
             continue;
         };
-        let before = entity.clone();
         let value = |p: &PropertyDescription| homie.values.get(&p.path()).map(String::as_str);
-        entity.target = binding
-            .properties()
-            .iter()
-            .find_map(|p| homie.targets.get(&p.path()))
-            .cloned();
+        // Each reading is compared as it is set: cloning and comparing whole entities would
+        // compile both for every kind of entity.
+        let target_changed = replace(
+            &mut entity.target,
+            binding
+                .properties()
+                .iter()
+                .find_map(|p| homie.targets.get(&p.path()))
+                .cloned(),
+        );
+        let mut entity_changed = target_changed;
         match (binding, &mut entity.kind) {
             (
                 Binding::Light {
@@ -977,12 +994,12 @@ fn apply_values(
                 EntityKind::Light(light),
             ) => {
                 if let Some(on) = power.as_ref().and_then(value).and_then(parse_bool) {
-                    light.on = Some(on);
+                    entity_changed |= replace(&mut light.on, Some(on));
                 }
                 if let Some(p) = brightness
                     && let Some(v) = value(p).and_then(parse_number)
                 {
-                    light.brightness = Some(fraction_of_range(p, v));
+                    entity_changed |= replace(&mut light.brightness, Some(fraction_of_range(p, v)));
                 }
                 if let Some(p) = color_temp
                     && let Some(v) = value(p).and_then(parse_number).filter(|v| *v > 0.0)
@@ -992,25 +1009,27 @@ fn apply_values(
                     } else {
                         v
                     };
-                    light.color_temp = Some(mireds.round().clamp(1.0, f64::from(u16::MAX)) as u16);
+                    let mireds = mireds.round().clamp(1.0, f64::from(u16::MAX)) as u16;
+                    entity_changed |= replace(&mut light.color_temp, Some(mireds));
                 }
                 if let Some(p) = color
                     && let Some(hs) = value(p).and_then(|t| read_color(p, homie.version, t))
                 {
-                    light.hue_sat = Some(hs);
+                    entity_changed |= replace(&mut light.hue_sat, Some(hs));
                 }
             }
             (Binding::Property(p), kind) => {
                 let Some(text) = value(p) else {
+                    // As before a value arrives, a new target alone is not counted as a change.
                     continue;
                 };
-                match kind {
-                    EntityKind::Switch(s) => s.on = parse_bool(text).or(s.on),
-                    EntityKind::BinarySensor(s) => s.on = parse_bool(text).or(s.on),
-                    EntityKind::Number(n) => n.value = parse_number(text).or(n.value),
-                    EntityKind::Select(s) => s.value = Some(text.to_owned()),
+                entity_changed |= match kind {
+                    EntityKind::Switch(s) => update(&mut s.on, parse_bool(text)),
+                    EntityKind::BinarySensor(s) => update(&mut s.on, parse_bool(text)),
+                    EntityKind::Number(n) => update(&mut n.value, parse_number(text)),
+                    EntityKind::Select(s) => replace(&mut s.value, Some(text.to_owned())),
                     EntityKind::Light(light) => {
-                        light.hue_sat = read_color(p, homie.version, text).or(light.hue_sat)
+                        update(&mut light.hue_sat, read_color(p, homie.version, text))
                     }
                     EntityKind::Sensor(sensor) => {
                         let number = if p.datatype.numeric() {
@@ -1022,19 +1041,20 @@ fn apply_values(
                             Some(n) => SensorValue::Number(n),
                             None => SensorValue::Text(text.to_owned()),
                         };
+                        let mut sensor_changed = false;
                         if let SensorValue::Number(n) = reading
                             && (new_reading || sensor.history.points.is_empty())
                         {
-                            sensor.history.push(now_ms, n, history_len);
+                            sensor_changed = sensor.history.push(now_ms, n, history_len);
                         }
-                        sensor.value = Some(reading);
+                        replace(&mut sensor.value, Some(reading)) | sensor_changed
                     }
-                    _ => {}
-                }
+                    _ => false,
+                };
             }
             _ => {}
         }
-        changed |= *entity != before;
+        changed |= entity_changed;
     }
     if changed {
         store.changes.devices.insert(id.clone());

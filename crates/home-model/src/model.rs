@@ -303,22 +303,25 @@ pub struct History {
 }
 
 impl History {
-    pub(crate) fn push(&mut self, now_ms: u64, value: f64, capacity: usize) {
+    /// Adds a reading; whether that changed the history.
+    pub(crate) fn push(&mut self, now_ms: u64, value: f64, capacity: usize) -> bool {
         if capacity == 0 {
-            return;
+            return false;
         }
         // A retained or repeated reading at the same instant replaces the last point rather
         // than drawing a vertical line.
         if let Some(last) = self.points.back_mut()
             && last.0 == now_ms
         {
+            let changed = last.1 != value;
             last.1 = value;
-            return;
+            return changed;
         }
         while self.points.len() >= capacity {
             self.points.pop_front();
         }
         self.points.push_back((now_ms, value));
+        true
     }
 }
 
@@ -403,6 +406,17 @@ mod tests {
         history.push(5, 1.0, 10);
         history.push(5, 2.0, 10);
         assert_eq!(history.points, VecDeque::from([(5, 2.0)]));
+    }
+
+    #[test]
+    fn history_says_whether_a_reading_changed_it() {
+        let mut history = History::default();
+        assert!(history.push(5, 1.0, 2));
+        assert!(!history.push(5, 1.0, 2));
+        assert!(history.push(5, 2.0, 2));
+        assert!(history.push(6, 2.0, 2));
+        assert!(history.push(7, 2.0, 2));
+        assert!(!history.push(8, 2.0, 0));
     }
 
     #[test]
