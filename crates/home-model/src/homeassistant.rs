@@ -15,6 +15,7 @@ use crate::model::{
     DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
     SensorValue, Switch,
 };
+use crate::number::parse_f32;
 use crate::sorted::{DeviceSet, SortedMap};
 use crate::template::{Rendered, ValueTemplate};
 
@@ -1031,14 +1032,14 @@ fn on_off(
 
 fn pair(text: &str) -> Option<(f32, f32)> {
     let (a, b) = text.split_once(',')?;
-    let number = |t: &str| t.trim().parse::<f32>().ok().filter(|n| n.is_finite());
+    let number = |t: &str| parse_f32(t.trim()).filter(|n| n.is_finite());
     Some((number(a)?, number(b)?))
 }
 
 fn triple(text: &str) -> Option<(f32, f32, f32)> {
     let mut parts = text
         .split(',')
-        .map(|p| p.trim().parse::<f32>().ok().filter(|n| n.is_finite()));
+        .map(|p| parse_f32(p.trim()).filter(|n| n.is_finite()));
     let r = parts.next()??;
     let g = parts.next()??;
     let b = parts.next()??;

@@ -14,6 +14,7 @@ use crate::model::{
     Availability, BinarySensor, Convention, Device, DeviceId, Entity, EntityKind, Light,
     LightFeatures, Number, Select, Sensor, SensorValue, Switch,
 };
+use crate::number::{parse_f32, parse_finite as parse_number};
 use crate::sorted::SortedMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -905,20 +906,14 @@ fn read_color(p: &PropertyDescription, version: Version, text: &str) -> Option<(
     };
     let numbers: Vec<f32> = values
         .split(',')
-        .map(|v| v.trim().parse::<f32>())
-        .collect::<Result<_, _>>()
-        .ok()?;
+        .map(|v| parse_f32(v.trim()))
+        .collect::<Option<_>>()?;
     match (format, numbers.as_slice()) {
         ("rgb", [r, g, b]) => Some(color::rgb_to_hs(*r, *g, *b)),
         ("hsv", [h, s, _]) => Some((*h, *s)),
         ("xyz", [x, y, _]) => color::xy_to_hs(*x, *y),
         _ => None,
     }
-}
-
-/// A finite number: Rust's parser also accepts `NaN` and `inf`, which no reading means.
-fn parse_number(text: &str) -> Option<f64> {
-    text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
 /// Sets `slot` to `value` when there is one; whether that changed it.
@@ -1033,7 +1028,7 @@ fn apply_values(
                     }
                     EntityKind::Sensor(sensor) => {
                         let number = if p.datatype.numeric() {
-                            text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+                            parse_number(text)
                         } else {
                             None
                         };

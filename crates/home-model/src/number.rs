@@ -21,6 +21,23 @@
 //! 22 fractional digits, and integers of 2^64 and more, read back to within a few units in the
 //! last place: no device is sent such a number.
 
+/// A number in `text` (surrounding whitespace allowed) that is finite: Rust's parser also
+/// accepts `NaN` and `inf`, which no reading means.
+pub(crate) fn parse_finite(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// `text` read as an `f32`, through the `f64` parser so that core's parser is compiled once.
+///
+/// Reading as `f64` and rounding to `f32` rounds twice, which can differ from rounding once
+/// only when the `f64` lands exactly halfway between two `f32`s while the decimal does not.
+/// A decimal with at most 8 fractional digits below 2^24 (or an integer below 2^53) is either
+/// exactly such a halfway point or further from it than half an `f64` step, so for those,
+/// which include every colour and coordinate devices send, the result is `parse::<f32>`'s.
+pub(crate) fn parse_f32(text: &str) -> Option<f32> {
+    text.parse::<f64>().ok().map(|n| n as f32)
+}
+
 /// 2^53: every integer below it is an exact `f64`.
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
 /// 2^64, the first integer a `u64` cannot hold.
@@ -225,6 +242,45 @@ mod tests {
                 (n - back).abs() <= n.abs() * 1e-14
             };
             assert!(close, "{n:e} -> {} -> {back:e}", text(n));
+        }
+    }
+
+    #[test]
+    fn short_decimals_read_as_f32_as_the_f32_parser_reads_them() {
+        for (i, r) in numbers().take(200_000).enumerate() {
+            let fraction_digits = (r % 9) as usize;
+            let mantissa = (r >> 8) % 10u64.pow(7 + (r >> 60) as u32 % 3);
+            let whole = mantissa / 10u64.pow(fraction_digits as u32);
+            let fraction = mantissa % 10u64.pow(fraction_digits as u32);
+            let sign = if i % 2 == 0 { "" } else { "-" };
+            let text = if fraction_digits == 0 {
+                format!("{sign}{whole}")
+            } else {
+                format!("{sign}{whole}.{fraction:0fraction_digits$}")
+            };
+            let expected = text.parse::<f32>().ok();
+            assert_eq!(
+                parse_f32(&text).map(f32::to_bits),
+                expected.map(f32::to_bits),
+                "{text}"
+            );
+        }
+        for text in ["NaN", "inf", "-inf", "1e39", "1e-50", "x", "", " 1"] {
+            let expected = text.parse::<f32>().ok();
+            assert_eq!(
+                parse_f32(text).map(f32::to_bits),
+                expected.map(f32::to_bits),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn finite_numbers_are_read_and_the_rest_refused() {
+        assert_eq!(parse_finite(" 21.5 "), Some(21.5));
+        assert_eq!(parse_finite("-3e2"), Some(-300.0));
+        for text in ["NaN", "inf", "1e999", "", "21,5"] {
+            assert_eq!(parse_finite(text), None, "{text}");
         }
     }
 

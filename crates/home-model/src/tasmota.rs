@@ -11,6 +11,7 @@ use crate::model::{
     Availability, Convention, Device, DeviceId, Entity, EntityId, EntityKind, Light, LightFeatures,
     Sensor, SensorValue, Switch,
 };
+use crate::number::parse_f32;
 use crate::sorted::{SortedMap, insert_text};
 
 const DISCOVERY_PREFIX: &str = "tasmota/discovery/";
@@ -603,7 +604,7 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
         if let Some(hsb) = state.str_at("HSBColor") {
             let parts: Vec<f32> = hsb
                 .split(',')
-                .filter_map(|p| p.trim().parse::<f32>().ok().filter(|n| n.is_finite()))
+                .filter_map(|p| parse_f32(p.trim()).filter(|n| n.is_finite()))
                 .collect();
             if let [h, s, _b] = parts.as_slice() {
                 light.hue_sat = Some((*h, *s));
