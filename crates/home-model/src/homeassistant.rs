@@ -20,131 +20,133 @@ use crate::sorted::{DeviceSet, SortedMap};
 use crate::template::{Rendered, ValueTemplate};
 
 /// Abbreviations allowed in discovery payloads, for the keys this crate reads (Home
-/// Assistant's `abbreviations.py`). Keys not listed here are kept as they are.
-const ABBREVIATIONS: &[(&str, &str)] = &[
-    ("avty", "availability"),
-    ("avty_mode", "availability_mode"),
-    ("avty_t", "availability_topic"),
-    ("avty_tpl", "availability_template"),
-    ("bri_cmd_t", "brightness_command_topic"),
-    ("bri_cmd_tpl", "brightness_command_template"),
-    ("bri_scl", "brightness_scale"),
-    ("bri_stat_t", "brightness_state_topic"),
-    ("bri_val_tpl", "brightness_value_template"),
-    ("clr_temp_cmd_t", "color_temp_command_topic"),
-    ("clr_temp_cmd_tpl", "color_temp_command_template"),
-    ("clr_temp_k", "color_temp_kelvin"),
-    ("clr_temp_stat_t", "color_temp_state_topic"),
-    ("clr_temp_val_tpl", "color_temp_value_template"),
-    ("clrm", "color_mode"),
-    ("cmd_off_tpl", "command_off_template"),
-    ("cmd_on_tpl", "command_on_template"),
-    ("cmd_t", "command_topic"),
-    ("cmd_tpl", "command_template"),
-    ("cmps", "components"),
-    ("curr_temp_t", "current_temperature_topic"),
-    ("curr_temp_tpl", "current_temperature_template"),
-    ("dev", "device"),
-    ("dev_cla", "device_class"),
-    ("ent_cat", "entity_category"),
-    ("fx_cmd_t", "effect_command_topic"),
-    ("fx_cmd_tpl", "effect_command_template"),
-    ("fx_list", "effect_list"),
-    ("fx_stat_t", "effect_state_topic"),
-    ("fx_val_tpl", "effect_value_template"),
-    ("hs_cmd_t", "hs_command_topic"),
-    ("hs_cmd_tpl", "hs_command_template"),
-    ("hs_stat_t", "hs_state_topic"),
-    ("hs_val_tpl", "hs_value_template"),
-    ("ic", "icon"),
-    ("max_k", "max_kelvin"),
-    ("max_mirs", "max_mireds"),
-    ("min_k", "min_kelvin"),
-    ("min_mirs", "min_mireds"),
-    ("mode_cmd_t", "mode_command_topic"),
-    ("mode_cmd_tpl", "mode_command_template"),
-    ("mode_stat_t", "mode_state_topic"),
-    ("mode_stat_tpl", "mode_state_template"),
-    ("o", "origin"),
-    ("obj_id", "object_id"),
-    ("on_cmd_type", "on_command_type"),
-    ("ops", "options"),
-    ("opt", "optimistic"),
-    ("p", "platform"),
-    ("pct_cmd_t", "percentage_command_topic"),
-    ("pct_cmd_tpl", "percentage_command_template"),
-    ("pct_stat_t", "percentage_state_topic"),
-    ("pct_val_tpl", "percentage_value_template"),
-    ("pl_avail", "payload_available"),
-    ("pl_cls", "payload_close"),
-    ("pl_not_avail", "payload_not_available"),
-    ("pl_off", "payload_off"),
-    ("pl_on", "payload_on"),
-    ("pl_open", "payload_open"),
-    ("pl_stop", "payload_stop"),
-    ("pos_clsd", "position_closed"),
-    ("pos_open", "position_open"),
-    ("pos_t", "position_topic"),
-    ("pos_tpl", "position_template"),
-    ("ret", "retain"),
-    ("rgb_cmd_t", "rgb_command_topic"),
-    ("rgb_cmd_tpl", "rgb_command_template"),
-    ("rgb_stat_t", "rgb_state_topic"),
-    ("rgb_val_tpl", "rgb_value_template"),
-    ("set_pos_t", "set_position_topic"),
-    ("set_pos_tpl", "set_position_template"),
-    ("spd_rng_max", "speed_range_max"),
-    ("spd_rng_min", "speed_range_min"),
-    ("stat_cla", "state_class"),
-    ("stat_clsd", "state_closed"),
-    ("stat_closing", "state_closing"),
-    ("stat_off", "state_off"),
-    ("stat_on", "state_on"),
-    ("stat_open", "state_open"),
-    ("stat_opening", "state_opening"),
-    ("stat_stopped", "state_stopped"),
-    ("stat_t", "state_topic"),
-    ("stat_tpl", "state_template"),
-    ("stat_val_tpl", "state_value_template"),
-    ("sup_clrm", "supported_color_modes"),
-    ("t", "topic"),
-    ("temp_cmd_t", "temperature_command_topic"),
-    ("temp_cmd_tpl", "temperature_command_template"),
-    ("temp_stat_t", "temperature_state_topic"),
-    ("temp_stat_tpl", "temperature_state_template"),
-    ("temp_unit", "temperature_unit"),
-    ("uniq_id", "unique_id"),
-    ("unit_of_meas", "unit_of_measurement"),
-    ("val_tpl", "value_template"),
-    ("xy_cmd_t", "xy_command_topic"),
-    ("xy_cmd_tpl", "xy_command_template"),
-    ("xy_stat_t", "xy_state_topic"),
-    ("xy_val_tpl", "xy_value_template"),
-];
+/// Assistant's `abbreviations.py`), one `short full` pair a line. Keys not listed here are
+/// kept as they are. One text rather than a slice of pairs: in WebAssembly each pair would
+/// also cost 16 bytes of pointers and lengths.
+const ABBREVIATIONS: &str = "\
+avty availability
+avty_mode availability_mode
+avty_t availability_topic
+avty_tpl availability_template
+bri_cmd_t brightness_command_topic
+bri_cmd_tpl brightness_command_template
+bri_scl brightness_scale
+bri_stat_t brightness_state_topic
+bri_val_tpl brightness_value_template
+clr_temp_cmd_t color_temp_command_topic
+clr_temp_cmd_tpl color_temp_command_template
+clr_temp_k color_temp_kelvin
+clr_temp_stat_t color_temp_state_topic
+clr_temp_val_tpl color_temp_value_template
+clrm color_mode
+cmd_off_tpl command_off_template
+cmd_on_tpl command_on_template
+cmd_t command_topic
+cmd_tpl command_template
+cmps components
+curr_temp_t current_temperature_topic
+curr_temp_tpl current_temperature_template
+dev device
+dev_cla device_class
+ent_cat entity_category
+fx_cmd_t effect_command_topic
+fx_cmd_tpl effect_command_template
+fx_list effect_list
+fx_stat_t effect_state_topic
+fx_val_tpl effect_value_template
+hs_cmd_t hs_command_topic
+hs_cmd_tpl hs_command_template
+hs_stat_t hs_state_topic
+hs_val_tpl hs_value_template
+ic icon
+max_k max_kelvin
+max_mirs max_mireds
+min_k min_kelvin
+min_mirs min_mireds
+mode_cmd_t mode_command_topic
+mode_cmd_tpl mode_command_template
+mode_stat_t mode_state_topic
+mode_stat_tpl mode_state_template
+o origin
+obj_id object_id
+on_cmd_type on_command_type
+ops options
+opt optimistic
+p platform
+pct_cmd_t percentage_command_topic
+pct_cmd_tpl percentage_command_template
+pct_stat_t percentage_state_topic
+pct_val_tpl percentage_value_template
+pl_avail payload_available
+pl_cls payload_close
+pl_not_avail payload_not_available
+pl_off payload_off
+pl_on payload_on
+pl_open payload_open
+pl_stop payload_stop
+pos_clsd position_closed
+pos_open position_open
+pos_t position_topic
+pos_tpl position_template
+ret retain
+rgb_cmd_t rgb_command_topic
+rgb_cmd_tpl rgb_command_template
+rgb_stat_t rgb_state_topic
+rgb_val_tpl rgb_value_template
+set_pos_t set_position_topic
+set_pos_tpl set_position_template
+spd_rng_max speed_range_max
+spd_rng_min speed_range_min
+stat_cla state_class
+stat_clsd state_closed
+stat_closing state_closing
+stat_off state_off
+stat_on state_on
+stat_open state_open
+stat_opening state_opening
+stat_stopped state_stopped
+stat_t state_topic
+stat_tpl state_template
+stat_val_tpl state_value_template
+sup_clrm supported_color_modes
+t topic
+temp_cmd_t temperature_command_topic
+temp_cmd_tpl temperature_command_template
+temp_stat_t temperature_state_topic
+temp_stat_tpl temperature_state_template
+temp_unit temperature_unit
+uniq_id unique_id
+unit_of_meas unit_of_measurement
+val_tpl value_template
+xy_cmd_t xy_command_topic
+xy_cmd_tpl xy_command_template
+xy_stat_t xy_state_topic
+xy_val_tpl xy_value_template
+";
 
 /// Abbreviations inside `device` (Home Assistant's `DEVICE_ABBREVIATIONS`).
-const DEVICE_ABBREVIATIONS: &[(&str, &str)] = &[
-    ("cns", "connections"),
-    ("cu", "configuration_url"),
-    ("hw", "hw_version"),
-    ("ids", "identifiers"),
-    ("mdl", "model"),
-    ("mdl_id", "model_id"),
-    ("mf", "manufacturer"),
-    ("name", "name"),
-    ("sa", "suggested_area"),
-    ("sn", "serial_number"),
-    ("sw", "sw_version"),
-];
+const DEVICE_ABBREVIATIONS: &str = "\
+cns connections
+cu configuration_url
+hw hw_version
+ids identifiers
+mdl model
+mdl_id model_id
+mf manufacturer
+name name
+sa suggested_area
+sn serial_number
+sw sw_version
+";
 
 /// Abbreviations inside `origin`.
-const ORIGIN_ABBREVIATIONS: &[(&str, &str)] = &[
-    ("name", "name"),
-    ("sw", "sw_version"),
-    ("url", "support_url"),
-];
+const ORIGIN_ABBREVIATIONS: &str = "\
+name name
+sw sw_version
+url support_url
+";
 
-fn expand_keys(value: &Value, table: &[(&str, &str)]) -> Vec<(String, Value)> {
+fn expand_keys(value: &Value, table: &str) -> Vec<(String, Value)> {
     let Some(members) = value.as_object() else {
         return Vec::new();
     };
@@ -152,8 +154,8 @@ fn expand_keys(value: &Value, table: &[(&str, &str)]) -> Vec<(String, Value)> {
         .iter()
         .map(|(key, v)| {
             let full = table
-                .iter()
-                .find(|(short, _)| short == key)
+                .split('\n')
+                .find_map(|line| line.split_once(' ').filter(|(short, _)| short == key))
                 .map_or(key.as_str(), |(_, full)| full);
             (full.to_owned(), v.clone())
         })
