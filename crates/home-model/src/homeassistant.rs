@@ -1399,7 +1399,7 @@ fn json_light_command(
     let topic = d.command_topic("command_topic", "command_template")?;
     if r.on == Some(false) {
         return Ok(vec![
-            d.publish(topic, object([("state", "OFF".into())]).to_string()),
+            d.publish(topic, object([("state", "OFF".into())]).to_json()),
         ]);
     }
     // Home Assistant always sends `state`; a change of brightness or colour turns the light on.
@@ -1439,7 +1439,7 @@ fn json_light_command(
     if let Some(effect) = r.effect {
         members.push(("effect".into(), effect.into()));
     }
-    Ok(vec![d.publish(topic, Value::Object(members).to_string())])
+    Ok(vec![d.publish(topic, Value::Object(members).to_json())])
 }
 
 fn default_light_command(

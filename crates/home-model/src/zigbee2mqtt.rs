@@ -599,7 +599,7 @@ impl Bridge {
                 let get_topic = format!("{}/{name}/get", self.base);
                 return Ok(vec![Outgoing::new(
                     get_topic,
-                    Value::Object(readable).to_string(),
+                    Value::Object(readable).to_json(),
                 )]);
             }
             (
@@ -728,7 +728,7 @@ impl Bridge {
         }
         Ok(vec![Outgoing::new(
             set_topic,
-            Value::Object(members).to_string(),
+            Value::Object(members).to_json(),
         )])
     }
 }
