@@ -570,11 +570,6 @@ impl Homie {
             out.qos = if p.retained { 1 } else { 0 };
             out
         };
-        let settable = |p: &Option<PropertyDescription>, what| {
-            p.clone()
-                .filter(|p| p.settable)
-                .ok_or(CommandError::Unsupported(what))
-        };
         match (binding, &entity.kind, command) {
             (_, _, Command::Refresh) => Ok(Vec::new()),
             (Binding::Property(p), _, _) if !p.settable => Err(CommandError::ReadOnly),
@@ -648,7 +643,7 @@ impl Homie {
                 let mut out = Vec::new();
                 if let Some(b) = request.brightness {
                     let p = settable(brightness, "brightness")?;
-                    out.push(set(&p, number_text(scale_to_range(&p, f64::from(b)))));
+                    out.push(set(p, number_text(scale_to_range(p, f64::from(b)))));
                 }
                 if let Some(ct) = request.clamped_color_temp(light) {
                     let p = settable(color_temp, "colour temperature")?;
@@ -657,16 +652,16 @@ impl Homie {
                     } else {
                         f64::from(ct)
                     };
-                    out.push(set(&p, number_text(value)));
+                    out.push(set(p, number_text(value)));
                 }
                 if let Some((h, s)) = request.hue_sat {
                     let p = settable(color, "colour")?;
                     let v = request.brightness.or(light.brightness).unwrap_or(1.0);
-                    out.push(set(&p, color_payload(&p, homie.version, h, s, v)));
+                    out.push(set(p, color_payload(p, homie.version, h, s, v)));
                 }
                 if let Some(on) = request.on {
                     let p = settable(power, "switching")?;
-                    out.push(set(&p, bool_text(on)));
+                    out.push(set(p, bool_text(on)));
                 }
                 Ok(out)
             }
@@ -914,6 +909,16 @@ fn read_color(p: &PropertyDescription, version: Version, text: &str) -> Option<(
         ("xyz", [x, y, _]) => color::xy_to_hs(*x, *y),
         _ => None,
     }
+}
+
+/// The property when it can be set, by reference.
+fn settable<'p>(
+    p: &'p Option<PropertyDescription>,
+    what: &'static str,
+) -> Result<&'p PropertyDescription, CommandError> {
+    p.as_ref()
+        .filter(|p| p.settable)
+        .ok_or(CommandError::Unsupported(what))
 }
 
 /// Sets `slot` to `value` when there is one; whether that changed it.

@@ -579,11 +579,6 @@ impl Bridge {
             .find(|e| e.entity == entity.id)
             .ok_or(CommandError::UnknownEntity)?;
         let set_topic = format!("{}/{name}/set", self.base);
-        let settable = |p: &Option<Property>, what| {
-            p.clone()
-                .filter(Property::settable)
-                .ok_or(CommandError::Unsupported(what))
-        };
         let members: Vec<(String, Value)> = match (&exposed.binding, &entity.kind, command) {
             (_, _, Command::Refresh) => {
                 let readable: Vec<(String, Value)> = exposed
@@ -631,28 +626,30 @@ impl Bridge {
                 let mut members = Vec::new();
                 if let Some(on) = request.on {
                     let state = settable(state, "switching")?;
-                    members.push((
-                        state.name.clone(),
-                        if on { state.value_on } else { state.value_off },
-                    ));
+                    let value = if on {
+                        &state.value_on
+                    } else {
+                        &state.value_off
+                    };
+                    members.push((state.name.clone(), value.clone()));
                 }
                 if let Some(b) = request.brightness {
                     let p = settable(brightness, "brightness")?;
                     members.push((
-                        p.name,
+                        p.name.clone(),
                         scale_brightness(b, p.value_max.unwrap_or(254.0)).into(),
                     ));
                 }
                 if let Some(ct) = request.clamped_color_temp(light) {
                     let p = settable(color_temp, "colour temperature")?;
-                    members.push((p.name, f64::from(ct).into()));
+                    members.push((p.name.clone(), f64::from(ct).into()));
                 }
                 if let Some((h, s)) = request.hue_sat {
                     let (p, hs) = color
-                        .clone()
+                        .as_ref()
                         .filter(|(p, _)| p.settable())
                         .ok_or(CommandError::Unsupported("colour"))?;
-                    let value = if hs {
+                    let value = if *hs {
                         object([
                             ("hue", f64::from(h.round()).into()),
                             ("saturation", f64::from(s.round()).into()),
@@ -661,18 +658,21 @@ impl Bridge {
                         let (x, y) = color::hs_to_xy(h, s);
                         object([("x", f64::from(x).into()), ("y", f64::from(y).into())])
                     };
-                    members.push((p.name, value));
+                    members.push((p.name.clone(), value));
                 }
                 if let Some(fx) = request.effect {
                     let p = settable(effect, "effects")?;
-                    members.push((p.name, fx.into()));
+                    members.push((p.name.clone(), fx.into()));
                 }
                 members
             }
             (Binding::Switch(p), _, Command::Switch(on))
             | (Binding::Fan(p), _, Command::Fan { on: Some(on), .. }) => {
-                let p = settable(&Some(p.clone()), "switching")?;
-                vec![(p.name, if on { p.value_on } else { p.value_off })]
+                if !p.settable() {
+                    return Err(CommandError::Unsupported("switching"));
+                }
+                let value = if on { &p.value_on } else { &p.value_off };
+                vec![(p.name.clone(), value.clone())]
             }
             (Binding::Number(p), _, Command::Number(n)) => vec![(p.name.clone(), n.into())],
             (Binding::Select(p), EntityKind::Select(select), Command::Select(option)) => {
@@ -684,7 +684,7 @@ impl Bridge {
             (Binding::Cover { state, position }, _, Command::Cover(c)) => match c {
                 CoverCommand::Position(pos) => {
                     vec![(
-                        settable(position, "cover position")?.name,
+                        settable(position, "cover position")?.name.clone(),
                         f64::from(pos.min(100)).into(),
                     )]
                 }
@@ -694,7 +694,10 @@ impl Bridge {
                         CoverCommand::Close => "CLOSE",
                         _ => "STOP",
                     };
-                    vec![(settable(state, "this cover command")?.name, word.into())]
+                    vec![(
+                        settable(state, "this cover command")?.name.clone(),
+                        word.into(),
+                    )]
                 }
             },
             (
@@ -711,10 +714,13 @@ impl Bridge {
             ) => {
                 let mut members = Vec::new();
                 if let Some(t) = target_temperature {
-                    members.push((settable(setpoint, "target temperature")?.name, t.into()));
+                    members.push((
+                        settable(setpoint, "target temperature")?.name.clone(),
+                        t.into(),
+                    ));
                 }
                 if let Some(mode) = mode {
-                    members.push((settable(system_mode, "mode")?.name, mode.into()));
+                    members.push((settable(system_mode, "mode")?.name.clone(), mode.into()));
                 }
                 members
             }
@@ -731,6 +737,13 @@ impl Bridge {
             Value::Object(members).to_json(),
         )])
     }
+}
+
+/// The property when it can be set; by reference, as only its name and a value are taken.
+fn settable<'p>(p: &'p Option<Property>, what: &'static str) -> Result<&'p Property, CommandError> {
+    p.as_ref()
+        .filter(|p| p.settable())
+        .ok_or(CommandError::Unsupported(what))
 }
 
 fn min_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
