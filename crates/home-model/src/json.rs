@@ -361,7 +361,7 @@ impl Parser<'_> {
         // they are still handled rather than unwrapped.
         core::str::from_utf8(&self.input[start..self.pos])
             .ok()
-            .and_then(|text| text.parse::<f64>().ok())
+            .and_then(crate::decimal::parse_f64)
             .filter(|n| n.is_finite())
             .map(Value::Number)
             .ok_or(JsonError {

@@ -29,7 +29,9 @@
 //! Problem messages quote payloads with plain `"{}"` rather than `{:?}`, and names are
 //! capitalised as ASCII, so that Unicode escape and case tables stay out of the binary.
 //! Maps and sets are vectors sorted by key that share one search (see `sorted`), not
-//! `BTreeMap`s, whose code is compiled again for every key and value type.
+//! `BTreeMap`s, whose code is compiled again for every key and value type. Numbers are
+//! written and read by the crate's own `number` and `decimal` modules instead of core's float
+//! formatting and parsing; those modules say why their results are the same.
 //!
 //! ```
 //! use home_model::{Command, EntityId, Home, HomeConfig};
@@ -86,6 +88,7 @@ struct ReadmeExample;
 
 mod color;
 mod command;
+mod decimal;
 mod home;
 #[cfg(feature = "homeassistant")]
 mod homeassistant;

@@ -21,13 +21,15 @@
 //! 22 fractional digits, and integers of 2^64 and more, read back to within a few units in the
 //! last place: no device is sent such a number.
 
+use crate::decimal::parse_f64;
+
 /// A number in `text` (surrounding whitespace allowed) that is finite: Rust's parser also
 /// accepts `NaN` and `inf`, which no reading means.
 pub(crate) fn parse_finite(text: &str) -> Option<f64> {
-    text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+    parse_f64(text.trim()).filter(|n| n.is_finite())
 }
 
-/// `text` read as an `f32`, through the `f64` parser so that core's parser is compiled once.
+/// `text` read as an `f32`, through the `f64` parser so that only one parser is compiled.
 ///
 /// Reading as `f64` and rounding to `f32` rounds twice, which can differ from rounding once
 /// only when the `f64` lands exactly halfway between two `f32`s while the decimal does not.
@@ -35,7 +37,7 @@ pub(crate) fn parse_finite(text: &str) -> Option<f64> {
 /// exactly such a halfway point or further from it than half an `f64` step, so for those,
 /// which include every colour and coordinate devices send, the result is `parse::<f32>`'s.
 pub(crate) fn parse_f32(text: &str) -> Option<f32> {
-    text.parse::<f64>().ok().map(|n| n as f32)
+    parse_f64(text).map(|n| n as f32)
 }
 
 /// 2^53: every integer below it is an exact `f64`.
