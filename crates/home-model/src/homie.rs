@@ -318,13 +318,6 @@ impl Homie {
         vec![format!("{}/#", self.root)]
     }
 
-    fn device_id(&self, version: Version, id: &str) -> DeviceId {
-        match version {
-            Version::V4 => DeviceId::new("homie", id),
-            Version::V5 => DeviceId::new("homie5", id),
-        }
-    }
-
     pub fn handle(&mut self, message: &Message<'_>, store: &mut Store<'_>) -> Claim {
         let Some(rest) = message
             .topic
@@ -427,17 +420,12 @@ impl Homie {
             }
             _ => return Claim::Mine,
         }
-        let homie = homie.clone();
-        let id = self.device_id(version, device);
+        let id = device_id(version, device);
         let rebuilt = restructure || !store.devices.contains_key(&id);
-        let bindings = if rebuilt {
-            self.rebuild(version, device, &id, homie, store)
-        } else {
-            homie.bindings
-        };
-        let Some(homie) = self.devices(version).get(device).cloned() else {
-            return Claim::Mine;
-        };
+        if rebuilt {
+            rebuild(homie, version, device, &id, store);
+        }
+        let homie = &*homie;
         if let Some(model) = store.devices.get(&id) {
             let availability = availability_of(homie.state.as_deref());
             if model.availability != availability
@@ -447,11 +435,11 @@ impl Homie {
             }
         }
         if rebuilt {
-            apply_values(&homie, &bindings, &id, None, message.now_ms, store);
+            apply_values(homie, &homie.bindings, &id, None, message.now_ms, store);
         } else if let Some((property, reading)) = touched {
             apply_values(
-                &homie,
-                &bindings,
+                homie,
+                &homie.bindings,
                 &id,
                 Some((&property, reading)),
                 message.now_ms,
@@ -460,88 +448,79 @@ impl Homie {
         }
         Claim::Mine
     }
+}
 
-    fn devices(&mut self, version: Version) -> &mut SortedMap<String, HomieDevice> {
-        match version {
-            Version::V4 => &mut self.v4,
-            Version::V5 => &mut self.v5,
+/// Reads the device's description into entities (or removes the device when it withdrew its
+/// announcement), and remembers which entity reads which property.
+fn rebuild(
+    homie: &mut HomieDevice,
+    version: Version,
+    device: &str,
+    id: &DeviceId,
+    store: &mut Store<'_>,
+) {
+    if !homie.announced() {
+        store.remove_device(id);
+        homie.bindings.clear();
+        return;
+    }
+    let convention = if version == Version::V4 {
+        Convention::Homie4
+    } else {
+        Convention::Homie5
+    };
+    let device_name = homie.name().unwrap_or_else(|| device.to_owned());
+    let mut entities = Vec::new();
+    let mut bindings = Vec::new();
+    for NodeDescription {
+        id: node,
+        name: node_name,
+        node_type,
+        properties,
+    } in homie.nodes()
+    {
+        let (light, rest) = light_of(node_type.as_deref(), properties);
+        if let Some(binding) = light {
+            let key = node.clone();
+            let name = node_name.clone().unwrap_or_else(|| device_name.clone());
+            entities.push(Entity {
+                id: id.entity(&key),
+                name,
+                kind: kind_of(&binding),
+                target: None,
+                optimistic: false,
+            });
+            bindings.push((key, binding));
+        }
+        for p in rest {
+            let key = p.path();
+            let name = p.name.clone().unwrap_or_else(|| p.id.clone());
+            let binding = Binding::Property(p);
+            entities.push(Entity {
+                id: id.entity(&key),
+                name,
+                kind: kind_of(&binding),
+                target: None,
+                optimistic: false,
+            });
+            bindings.push((key, binding));
         }
     }
-
-    /// Reads the device's description into entities (or removes the device when it withdrew
-    /// its announcement), and remembers which entity reads which property.
-    fn rebuild(
-        &mut self,
-        version: Version,
-        device: &str,
-        id: &DeviceId,
-        mut homie: HomieDevice,
-        store: &mut Store<'_>,
-    ) -> Vec<(String, Binding)> {
-        if !homie.announced() {
-            store.remove_device(id);
-            homie.bindings.clear();
-            self.devices(version).insert(device.to_owned(), homie);
-            return Vec::new();
-        }
-        let convention = if version == Version::V4 {
-            Convention::Homie4
-        } else {
-            Convention::Homie5
-        };
-        let device_name = homie.name().unwrap_or_else(|| device.to_owned());
-        let mut entities = Vec::new();
-        let mut bindings = Vec::new();
-        for NodeDescription {
-            id: node,
-            name: node_name,
-            node_type,
-            properties,
-        } in homie.nodes()
-        {
-            let (light, rest) = light_of(node_type.as_deref(), properties);
-            if let Some(binding) = light {
-                let key = node.clone();
-                let name = node_name.clone().unwrap_or_else(|| device_name.clone());
-                entities.push(Entity {
-                    id: id.entity(&key),
-                    name,
-                    kind: kind_of(&binding),
-                    target: None,
-                    optimistic: false,
-                });
-                bindings.push((key, binding));
-            }
-            for p in rest {
-                let key = p.path();
-                let name = p.name.clone().unwrap_or_else(|| p.id.clone());
-                let binding = Binding::Property(p);
-                entities.push(Entity {
-                    id: id.entity(&key),
-                    name,
-                    kind: kind_of(&binding),
-                    target: None,
-                    optimistic: false,
-                });
-                bindings.push((key, binding));
-            }
-        }
-        store.changes.structure_changed = true;
-        let model = store.device_or_insert(id, || {
-            Device::new(id.clone(), device_name.clone(), convention)
-        });
-        model.name = device_name;
-        model
-            .entities
-            .retain(|e| entities.iter().any(|n| n.id == e.id));
-        for entity in entities {
-            model.upsert_entity(entity);
-        }
-        homie.bindings = bindings.clone();
-        self.devices(version).insert(device.to_owned(), homie);
-        bindings
+    store.changes.structure_changed = true;
+    let model = store.device_or_insert(id, || {
+        Device::new(id.clone(), device_name.clone(), convention)
+    });
+    model.name = device_name;
+    model
+        .entities
+        .retain(|e| entities.iter().any(|n| n.id == e.id));
+    for entity in entities {
+        model.upsert_entity(entity);
     }
+    homie.bindings = bindings;
+}
 
+impl Homie {
     pub fn command(
         &self,
         device: &Device,
@@ -554,7 +533,7 @@ impl Homie {
         };
         let (name, homie) = devices
             .iter()
-            .find(|(name, homie)| self.device_id(homie.version, name) == device.id)
+            .find(|(name, homie)| device_id(homie.version, name) == device.id)
             .ok_or(CommandError::UnknownEntity)?;
         let binding = homie
             .bindings
@@ -679,6 +658,13 @@ fn set_attribute(attributes: &mut SortedMap<String, String>, key: &str, value: &
         attributes.remove(key);
     } else {
         attributes.insert(key.to_owned(), value.to_owned());
+    }
+}
+
+fn device_id(version: Version, id: &str) -> DeviceId {
+    match version {
+        Version::V4 => DeviceId::new("homie", id),
+        Version::V5 => DeviceId::new("homie5", id),
     }
 }
 

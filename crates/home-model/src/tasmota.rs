@@ -322,7 +322,7 @@ impl Tasmota {
             color: light_type >= 3,
             effects: Vec::new(),
         };
-        let device = device.clone();
+        let device = &*device;
         let id = device.id.clone();
         let model =
             store.device_or_insert(&id, || Device::new(id.clone(), topic, Convention::Tasmota));
@@ -345,7 +345,7 @@ impl Tasmota {
             })
             .collect();
         if device.light_power.is_some() {
-            wanted.push(light_entity(&device, model.name.clone()));
+            wanted.push(light_entity(device, model.name.clone()));
         }
         // Sensors stay; power outputs are now exactly what discovery lists.
         model

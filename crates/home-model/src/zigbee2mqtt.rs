@@ -314,8 +314,10 @@ impl Bridge {
         } else {
             Availability::Offline
         };
-        let addressable = addressable.clone();
-        let shown = self.shown_availability(&addressable);
+        let Some(addressable) = self.by_name.get(name) else {
+            return;
+        };
+        let shown = self.shown_availability(addressable);
         if let Some(device) = store.device_mut(&addressable.id) {
             device.availability = shown;
         }
@@ -407,7 +409,8 @@ impl Bridge {
     }
 
     fn read_groups(&mut self, topic: &str, store: &mut Store<'_>) {
-        let Some(groups) = self.groups.clone() else {
+        // Taken out while the groups are read, and put back after.
+        let Some(groups) = self.groups.take() else {
             return;
         };
         let mut seen = Vec::new();
@@ -459,6 +462,7 @@ impl Bridge {
             self.by_name.insert(name.to_owned(), addressable);
             seen.push(id);
         }
+        self.groups = Some(groups);
         let gone: Vec<DeviceId> = self
             .by_name
             .values()
