@@ -165,10 +165,10 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
-    pub(crate) fn new(topic: impl Into<String>, payload: impl Into<String>) -> Outgoing {
+    pub(crate) fn new(topic: String, payload: String) -> Outgoing {
         Outgoing {
-            topic: topic.into(),
-            payload: payload.into(),
+            topic,
+            payload,
             retain: false,
             qos: 0,
         }

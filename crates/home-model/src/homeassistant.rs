@@ -420,8 +420,8 @@ impl DiscoveryConfig {
             .map_or(ValueTemplate::Value, ValueTemplate::parse)
     }
 
-    fn publish(&self, topic: &str, payload: impl Into<String>) -> Outgoing {
-        let mut out = Outgoing::new(topic, payload);
+    fn publish(&self, topic: &str, payload: String) -> Outgoing {
+        let mut out = Outgoing::new(topic.to_owned(), payload);
         out.retain = self.config.bool_at("retain").unwrap_or(false);
         out.qos = self
             .config
@@ -1451,9 +1451,10 @@ fn default_light_command(
     let command_topic = d.command_topic("command_topic", "command_template")?;
     let on_payload = d.str("payload_on").unwrap_or("ON");
     if r.on == Some(false) {
-        return Ok(vec![
-            d.publish(command_topic, d.str("payload_off").unwrap_or("OFF")),
-        ]);
+        return Ok(vec![d.publish(
+            command_topic,
+            d.str("payload_off").unwrap_or("OFF").to_owned(),
+        )]);
     }
     let mut attributes = Vec::new();
     if let Some(b) = r.brightness {
@@ -1503,7 +1504,7 @@ fn default_light_command(
     }
     // `on_command_type`: `last` (default) sends ON after the attributes, `first` before them,
     // `brightness` lets the brightness message alone turn the light on.
-    let on = d.publish(command_topic, on_payload);
+    let on = d.publish(command_topic, on_payload.to_owned());
     let sends_on = r.on == Some(true);
     Ok(match d.str("on_command_type") {
         Some("first") if sends_on => std::iter::once(on).chain(attributes).collect(),
