@@ -182,9 +182,16 @@ impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
 
 /// A set of device ids in order, as in [`crate::Changes`]. Offers what `BTreeSet` offered
 /// there: `contains`, `insert`, `remove`, `retain`, `len`, `is_empty` and iteration in order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct DeviceSet {
     ids: Vec<DeviceId>,
+}
+
+/// Written as `BTreeSet`'s was: `{DeviceId("a"), DeviceId("b")}`.
+impl core::fmt::Debug for DeviceSet {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_set().entries(&self.ids).finish()
+    }
 }
 
 impl DeviceSet {
@@ -339,6 +346,13 @@ mod tests {
         assert!(!set.remove(&DeviceId::from("tasmota:c")));
         let ids: Vec<&str> = set.iter().map(DeviceId::as_str).collect();
         assert_eq!(ids, ["ha:a", "z2m:b"]);
+        assert_eq!(
+            format!("{set:?}"),
+            format!(
+                "{:?}",
+                std::collections::BTreeSet::from([DeviceId::from("ha:a"), DeviceId::from("z2m:b")])
+            )
+        );
         set.retain(|id| id.as_str() != "ha:a");
         assert_eq!(
             set.into_iter().collect::<Vec<_>>(),
