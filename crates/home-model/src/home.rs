@@ -256,24 +256,18 @@ impl Home {
         if let Some(homie) = &self.homie {
             fixed.extend(homie.subscriptions());
         }
-        #[allow(unused_mut)]
-        let mut all: Vec<String> = Vec::new();
         #[cfg(feature = "homeassistant")]
         if let Some(ha) = &self.homeassistant {
-            all.extend(ha.fixed_subscriptions());
+            fixed.extend(ha.fixed_subscriptions());
             // A state topic under a filter already subscribed needs no filter of its own.
             for topic in ha.state_topics() {
-                if !fixed
-                    .iter()
-                    .chain(all.iter())
-                    .any(|f| topic_matches(f, topic))
-                {
-                    all.push(topic.to_owned());
+                if !fixed.iter().any(|f| topic_matches(f, topic)) {
+                    fixed.push(topic.to_owned());
                 }
             }
         }
         let mut sorted = Vec::new();
-        for filter in fixed.into_iter().chain(all) {
+        for filter in fixed {
             insert_text(&mut sorted, filter);
         }
         sorted

@@ -1506,12 +1506,13 @@ fn default_light_command(
     // `brightness` lets the brightness message alone turn the light on.
     let on = d.publish(command_topic, on_payload.to_owned());
     let sends_on = r.on == Some(true);
-    Ok(match d.str("on_command_type") {
-        Some("first") if sends_on => std::iter::once(on).chain(attributes).collect(),
-        Some("brightness") if r.brightness.is_some() => attributes,
-        _ if sends_on => attributes.into_iter().chain(std::iter::once(on)).collect(),
-        _ => attributes,
-    })
+    match d.str("on_command_type") {
+        Some("first") if sends_on => attributes.insert(0, on),
+        Some("brightness") if r.brightness.is_some() => {}
+        _ if sends_on => attributes.push(on),
+        _ => {}
+    }
+    Ok(attributes)
 }
 
 #[cfg(test)]
