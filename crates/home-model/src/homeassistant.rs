@@ -929,15 +929,19 @@ impl Discovery {
 
     /// A device is offline when any of its entities is, online when all that report are.
     fn update_device_availability(&self, device_id: &DeviceId, store: &mut Store<'_>) {
-        let states: Vec<Option<bool>> = self
-            .entities
-            .iter()
-            .filter(|(id, _)| &id.device() == device_id)
-            .map(|(_, d)| d.availability.current())
-            .collect();
-        let availability = if states.contains(&Some(false)) {
+        let (mut any_offline, mut all_online) = (false, true);
+        for (id, d) in &self.entities {
+            if &id.device() == device_id {
+                match d.availability.current() {
+                    Some(true) => {}
+                    Some(false) => any_offline = true,
+                    None => all_online = false,
+                }
+            }
+        }
+        let availability = if any_offline {
             Availability::Offline
-        } else if states.iter().all(|s| *s == Some(true)) {
+        } else if all_online {
             Availability::Online
         } else {
             Availability::Unknown

@@ -147,10 +147,14 @@ impl Binding {
                 brightness,
                 color,
                 color_temp,
-            } => [power, brightness, color, color_temp]
-                .into_iter()
-                .flatten()
-                .collect(),
+            } => {
+                let mut out = Vec::new();
+                out.extend(power);
+                out.extend(brightness);
+                out.extend(color);
+                out.extend(color_temp);
+                out
+            }
         }
     }
 }

@@ -128,6 +128,8 @@ impl Binding {
 
 impl Binding {
     fn properties(&self) -> Vec<&Property> {
+        // Pushed one by one: an array of options flattened compiles an iterator of its own.
+        let mut out = Vec::new();
         match self {
             Binding::Light {
                 state,
@@ -135,39 +137,34 @@ impl Binding {
                 color_temp,
                 color,
                 effect,
-            } => [
-                state.as_ref(),
-                brightness.as_ref(),
-                color_temp.as_ref(),
-                color.as_ref().map(|(p, _)| p),
-                effect.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
+            } => {
+                out.extend(state);
+                out.extend(brightness);
+                out.extend(color_temp);
+                out.extend(color.as_ref().map(|(p, _)| p));
+                out.extend(effect);
+            }
             Binding::Switch(p)
             | Binding::BinarySensor(p)
             | Binding::Sensor(p)
             | Binding::Number(p)
             | Binding::Select(p)
-            | Binding::Fan(p) => vec![p],
-            Binding::Cover { state, position } => [state.as_ref(), position.as_ref()]
-                .into_iter()
-                .flatten()
-                .collect(),
+            | Binding::Fan(p) => out.push(p),
+            Binding::Cover { state, position } => {
+                out.extend(state);
+                out.extend(position);
+            }
             Binding::Climate {
                 setpoint,
                 local_temperature,
                 system_mode,
-            } => [
-                setpoint.as_ref(),
-                local_temperature.as_ref(),
-                system_mode.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
+            } => {
+                out.extend(setpoint);
+                out.extend(local_temperature);
+                out.extend(system_mode);
+            }
         }
+        out
     }
 }
 
