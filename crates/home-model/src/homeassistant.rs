@@ -543,13 +543,7 @@ impl DiscoveryConfig {
 }
 
 fn string_list(value: Option<&Value>) -> Option<Vec<String>> {
-    Some(
-        value?
-            .as_array()?
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-    )
+    value?.strings()
 }
 
 fn mireds(value: f64) -> u16 {

@@ -889,10 +889,10 @@ fn read_color(p: &PropertyDescription, version: Version, text: &str) -> Option<(
         Version::V5 => text.split_once(',')?,
         Version::V4 => (p.color_formats().first().copied().unwrap_or("rgb"), text),
     };
-    let numbers: Vec<f32> = values
-        .split(',')
-        .map(|v| parse_f32(v.trim()))
-        .collect::<Option<_>>()?;
+    let mut numbers: Vec<f32> = Vec::new();
+    for v in values.split(',') {
+        numbers.push(parse_f32(v.trim())?);
+    }
     match (format, numbers.as_slice()) {
         ("rgb", [r, g, b]) => Some(color::rgb_to_hs(*r, *g, *b)),
         ("hsv", [h, s, _]) => Some((*h, *s)),

@@ -91,6 +91,17 @@ impl Value {
         }
     }
 
+    /// The strings of an array (its other items left out); `None` when this is not an array.
+    pub(crate) fn strings(&self) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        for item in self.as_array()? {
+            if let Some(s) = item.as_str() {
+                out.push(s.to_owned());
+            }
+        }
+        Some(out)
+    }
+
     /// `get(key)` as a string.
     pub fn str_at(&self, key: &str) -> Option<&str> {
         self.get(key).and_then(Value::as_str)
@@ -533,6 +544,13 @@ mod tests {
     #[test]
     fn rejects_invalid_utf8_inside_strings() {
         assert!(Value::parse(b"\"\xff\"").is_err());
+    }
+
+    #[test]
+    fn strings_of_an_array_leave_out_other_items() {
+        let v = parse(r#"["a",1,"b",null]"#).expect("valid");
+        assert_eq!(v.strings(), Some(vec!["a".to_owned(), "b".to_owned()]));
+        assert_eq!(Value::from("a").strings(), None);
     }
 
     #[test]

@@ -505,21 +505,25 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
     let has_light_values = ["Dimmer", "CT", "HSBColor"]
         .iter()
         .any(|k| state.get(k).is_some());
-    let powers: Vec<(&str, &str)> = state
-        .as_object()
-        .unwrap_or_default()
-        .iter()
-        .filter(|(k, _)| is_power(k))
-        .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
-        .collect();
+    let mut powers: Vec<(&str, &str)> = Vec::new();
+    for (k, v) in state.as_object().unwrap_or_default() {
+        if is_power(k)
+            && let Some(v) = v.as_str()
+        {
+            powers.push((k, v));
+        }
+    }
     if has_light_values && device.light_power.is_none() && !device.discovered {
         // Without discovery, a light shows itself by its Dimmer. Tasmota puts the light on
-        // the last power output.
-        let last = powers
-            .iter()
-            .map(|(k, _)| *k)
-            .max_by_key(|k| k.trim_start_matches("POWER").parse::<u32>().unwrap_or(0));
-        device.light_power = Some(last.unwrap_or("POWER").to_owned());
+        // the last power output: the highest number, the last of equals.
+        let mut last = ("POWER", None);
+        for (k, _) in &powers {
+            let number = k.trim_start_matches("POWER").parse::<u32>().unwrap_or(0);
+            if last.1.is_none_or(|highest| number >= highest) {
+                last = (k, Some(number));
+            }
+        }
+        device.light_power = Some(last.0.to_owned());
         device.light_features.brightness = true;
         store.changes.structure_changed = true;
     }
@@ -602,10 +606,10 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
             light.color_temp = Some(ct.round().clamp(1.0, f64::from(u16::MAX)) as u16);
         }
         if let Some(hsb) = state.str_at("HSBColor") {
-            let parts: Vec<f32> = hsb
-                .split(',')
-                .filter_map(|p| parse_f32(p.trim()).filter(|n| n.is_finite()))
-                .collect();
+            let mut parts: Vec<f32> = Vec::new();
+            for p in hsb.split(',') {
+                parts.extend(parse_f32(p.trim()).filter(|n| n.is_finite()));
+            }
             if let [h, s, _b] = parts.as_slice() {
                 light.hue_sat = Some((*h, *s));
             }

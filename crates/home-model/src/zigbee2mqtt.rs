@@ -50,7 +50,10 @@ impl Property {
             value_max: expose.f64_at("value_max"),
             value_step: expose.f64_at("value_step"),
             unit: expose.str_at("unit").map(str::to_owned),
-            values: expose.get("values").map(string_values).unwrap_or_default(),
+            values: expose
+                .get("values")
+                .and_then(Value::strings)
+                .unwrap_or_default(),
         })
     }
 
@@ -1022,15 +1025,6 @@ fn kind_of(binding: &Binding) -> EntityKind {
         }),
         Binding::Fan(_) => EntityKind::Fan(Fan::default()),
     }
-}
-
-fn string_values(values: &Value) -> Vec<String> {
-    values
-        .as_array()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect()
 }
 
 fn apply_state(
