@@ -273,7 +273,7 @@ impl Tasmota {
                 }
             }
         }
-        if (device.full_topic.clone(), device.prefixes.clone()) != old_full_topic {
+        if device.full_topic != old_full_topic.0 || device.prefixes != old_full_topic.1 {
             store.changes.subscriptions_changed = true;
         }
         device.online_payload = config.str_at("onln").unwrap_or("Online").to_owned();
@@ -294,14 +294,19 @@ impl Tasmota {
             .iter()
             .map(|v| v.as_f64().unwrap_or(0.0) as u32)
             .collect();
-        let relays: Vec<usize> = outputs
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| **k == 1)
-            .map(|(i, _)| i + 1)
-            .collect();
+        // Relays and the (first) light output by number from 1, and how many outputs are used.
+        let (mut relays, mut light_output, mut used) = (Vec::new(), None, 0);
+        for (i, kind) in outputs.iter().enumerate() {
+            match kind {
+                0 => continue,
+                1 => relays.push(i + 1),
+                2 if light_output.is_none() => light_output = Some(i + 1),
+                _ => {}
+            }
+            used += 1;
+        }
         let light_type = config.f64_at("lt_st").unwrap_or(0.0) as u32;
-        let single = outputs.iter().filter(|k| **k != 0).count() == 1;
+        let single = used == 1;
         let key = |index: usize| {
             if single {
                 "POWER".to_owned()
@@ -309,7 +314,6 @@ impl Tasmota {
                 format!("POWER{index}")
             }
         };
-        let light_output = outputs.iter().position(|k| *k == 2).map(|i| i + 1);
         device.light_power = match (light_type, light_output) {
             (0, _) => None,
             (_, Some(index)) => Some(key(index)),
@@ -332,18 +336,19 @@ impl Tasmota {
         model
             .manufacturer
             .get_or_insert_with(|| "Tasmota".to_owned());
-        let mut wanted: Vec<Entity> = relays
-            .iter()
-            .map(|i| key(*i))
-            .filter(|k| Some(k) != device.light_power.as_ref())
-            .map(|k| Entity {
-                target: None,
-                optimistic: false,
-                id: id.entity(&k),
-                name: device.power_name(&k),
-                kind: EntityKind::Switch(Switch::default()),
-            })
-            .collect();
+        let mut wanted: Vec<Entity> = Vec::new();
+        for relay in relays {
+            let k = key(relay);
+            if Some(&k) != device.light_power.as_ref() {
+                wanted.push(Entity {
+                    target: None,
+                    optimistic: false,
+                    id: id.entity(&k),
+                    name: device.power_name(&k),
+                    kind: EntityKind::Switch(Switch::default()),
+                });
+            }
+        }
         if device.light_power.is_some() {
             wanted.push(light_entity(device, model.name.clone()));
         }
