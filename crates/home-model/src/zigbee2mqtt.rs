@@ -394,16 +394,7 @@ impl Bridge {
             self.by_name.insert(name.to_owned(), addressable);
             seen.push(id);
         }
-        let gone: Vec<DeviceId> = self
-            .by_name
-            .values()
-            .filter(|a| !a.is_group && !seen.contains(&a.id))
-            .map(|a| a.id.clone())
-            .collect();
-        for id in gone {
-            self.by_name.retain(|_, a| a.id != id);
-            store.remove_device(&id);
-        }
+        self.forget_unseen(false, &seen, store);
         // Group entities take their features from their members.
         self.read_groups(topic, store);
     }
@@ -421,16 +412,17 @@ impl Bridge {
                 continue;
             };
             let id = DeviceId::new("z2m", &format!("group_{}", number_text(number)));
-            let members: Vec<DeviceId> = group
+            let mut members: Vec<DeviceId> = Vec::new();
+            for m in group
                 .get("members")
                 .and_then(Value::as_array)
                 .unwrap_or_default()
-                .iter()
-                .filter_map(|m| {
+            {
+                members.extend(
                     m.str_at("ieee_address")
-                        .map(|ieee| DeviceId::new("z2m", ieee))
-                })
-                .collect();
+                        .map(|ieee| DeviceId::new("z2m", ieee)),
+                );
+            }
             let binding = self.group_binding(&members);
             let exposed = vec![Exposed {
                 entity: id.entity(group_key(&binding)),
@@ -463,12 +455,17 @@ impl Bridge {
             seen.push(id);
         }
         self.groups = Some(groups);
-        let gone: Vec<DeviceId> = self
-            .by_name
-            .values()
-            .filter(|a| a.is_group && !seen.contains(&a.id))
-            .map(|a| a.id.clone())
-            .collect();
+        self.forget_unseen(true, &seen, store);
+    }
+
+    /// Removes the devices (or the groups) that the latest list no longer has.
+    fn forget_unseen(&mut self, groups: bool, seen: &[DeviceId], store: &mut Store<'_>) {
+        let mut gone = Vec::new();
+        for a in self.by_name.values() {
+            if a.is_group == groups && !seen.contains(&a.id) {
+                gone.push(a.id.clone());
+            }
+        }
         for id in gone {
             self.by_name.retain(|_, a| a.id != id);
             store.remove_device(&id);
@@ -585,13 +582,12 @@ impl Bridge {
         let set_topic = format!("{}/{name}/set", self.base);
         let members: Vec<(String, Value)> = match (&exposed.binding, &entity.kind, command) {
             (_, _, Command::Refresh) => {
-                let readable: Vec<(String, Value)> = exposed
-                    .binding
-                    .properties()
-                    .into_iter()
-                    .filter(|p| p.readable())
-                    .map(|p| (p.name.clone(), Value::from("")))
-                    .collect();
+                let mut readable: Vec<(String, Value)> = Vec::new();
+                for p in exposed.binding.properties() {
+                    if p.readable() {
+                        readable.push((p.name.clone(), Value::from("")));
+                    }
+                }
                 if readable.is_empty() {
                     return Ok(Vec::new());
                 }
