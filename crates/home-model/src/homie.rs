@@ -218,84 +218,73 @@ impl HomieDevice {
 
     /// The nodes, from whichever form the version uses.
     fn nodes(&self) -> Vec<NodeDescription> {
+        let mut nodes = Vec::new();
         match self.version {
             Version::V4 => {
-                let list = self
-                    .attributes
-                    .get("$nodes")
-                    .map(String::as_str)
-                    .unwrap_or_default();
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty() && !n.ends_with("[]"))
-                    .map(|node| {
-                        let attr = |path: String| self.attributes.get(&path).cloned();
-                        let properties = attr(format!("{node}/$properties"))
-                            .unwrap_or_default()
-                            .split(',')
-                            .map(str::trim)
-                            .filter(|p| !p.is_empty())
-                            .map(|id| {
-                                let p = |a: &str| attr(format!("{node}/{id}/${a}"));
-                                PropertyDescription {
-                                    node: node.to_owned(),
-                                    id: id.to_owned(),
-                                    name: p("name"),
-                                    datatype: Datatype::parse(
-                                        p("datatype").as_deref().unwrap_or("string"),
-                                    ),
-                                    format: p("format"),
-                                    settable: p("settable").as_deref() == Some("true"),
-                                    retained: p("retained").as_deref() != Some("false"),
-                                    unit: p("unit"),
-                                }
-                            })
-                            .collect();
-                        NodeDescription {
-                            id: node.to_owned(),
-                            name: attr(format!("{node}/$name")),
-                            node_type: attr(format!("{node}/$type")),
-                            properties,
+                let attr = |path: String| self.attributes.get(&path).cloned();
+                let list = self.attributes.get("$nodes").map_or("", String::as_str);
+                for node in list.split(',').map(str::trim) {
+                    if node.is_empty() || node.ends_with("[]") {
+                        continue;
+                    }
+                    let mut properties = Vec::new();
+                    let ids = attr(format!("{node}/$properties")).unwrap_or_default();
+                    for id in ids.split(',').map(str::trim) {
+                        if id.is_empty() {
+                            continue;
                         }
-                    })
-                    .collect()
+                        let p = |a: &str| attr(format!("{node}/{id}/${a}"));
+                        properties.push(PropertyDescription {
+                            node: node.to_owned(),
+                            id: id.to_owned(),
+                            name: p("name"),
+                            datatype: Datatype::parse(p("datatype").as_deref().unwrap_or("string")),
+                            format: p("format"),
+                            settable: p("settable").as_deref() == Some("true"),
+                            retained: p("retained").as_deref() != Some("false"),
+                            unit: p("unit"),
+                        });
+                    }
+                    nodes.push(NodeDescription {
+                        id: node.to_owned(),
+                        name: attr(format!("{node}/$name")),
+                        node_type: attr(format!("{node}/$type")),
+                        properties,
+                    });
+                }
             }
             Version::V5 => {
-                let nodes = self
+                let described = self
                     .description
                     .as_ref()
                     .and_then(|d| d.get("nodes"))
                     .and_then(Value::as_object);
-                nodes
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|(node, n)| {
-                        let properties = n
-                            .get("properties")
-                            .and_then(Value::as_object)
-                            .unwrap_or_default()
-                            .iter()
-                            .map(|(id, p)| PropertyDescription {
-                                node: node.clone(),
-                                id: id.clone(),
-                                name: p.str_at("name").map(str::to_owned),
-                                datatype: Datatype::parse(p.str_at("datatype").unwrap_or("string")),
-                                format: p.str_at("format").map(str::to_owned),
-                                settable: p.bool_at("settable").unwrap_or(false),
-                                retained: p.bool_at("retained").unwrap_or(true),
-                                unit: p.str_at("unit").map(str::to_owned),
-                            })
-                            .collect();
-                        NodeDescription {
-                            id: node.clone(),
-                            name: n.str_at("name").map(str::to_owned),
-                            node_type: n.str_at("type").map(str::to_owned),
-                            properties,
-                        }
-                    })
-                    .collect()
+                for (node, n) in described.unwrap_or_default() {
+                    let text = |v: &Value, key: &str| v.str_at(key).map(str::to_owned);
+                    let mut properties = Vec::new();
+                    let described = n.get("properties").and_then(Value::as_object);
+                    for (id, p) in described.unwrap_or_default() {
+                        properties.push(PropertyDescription {
+                            node: node.clone(),
+                            id: id.clone(),
+                            name: text(p, "name"),
+                            datatype: Datatype::parse(p.str_at("datatype").unwrap_or("string")),
+                            format: text(p, "format"),
+                            settable: p.bool_at("settable").unwrap_or(false),
+                            retained: p.bool_at("retained").unwrap_or(true),
+                            unit: text(p, "unit"),
+                        });
+                    }
+                    nodes.push(NodeDescription {
+                        id: node.clone(),
+                        name: text(n, "name"),
+                        node_type: text(n, "type"),
+                        properties,
+                    });
+                }
             }
         }
+        nodes
     }
 }
 
@@ -719,15 +708,16 @@ fn light_of(
     if !is_light {
         return (None, properties);
     }
-    let used: Vec<String> = [&power, &brightness, &color, &color_temp]
-        .into_iter()
-        .flatten()
-        .map(|p| p.id.clone())
-        .collect();
-    let rest = properties
-        .into_iter()
-        .filter(|p| !used.contains(&p.id))
-        .collect();
+    let used = [&power, &brightness, &color, &color_temp];
+    let mut rest = Vec::new();
+    for p in properties {
+        if !used
+            .iter()
+            .any(|u| u.as_ref().is_some_and(|u| u.id == p.id))
+        {
+            rest.push(p);
+        }
+    }
     (
         Some(Binding::Light {
             power,
