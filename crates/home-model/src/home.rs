@@ -405,20 +405,26 @@ impl Home {
     /// (`temperature`, `humidity`...) in a room, leaving out offline devices; `None` when
     /// there are none.
     pub fn room_average(&self, room: Option<&str>, device_class: &str) -> Option<f64> {
-        let readings: Vec<f64> = self
-            .devices_in(room)
-            .filter(|d| d.availability != Availability::Offline)
-            .flat_map(|d| &d.entities)
-            .filter_map(|e| match &e.kind {
-                EntityKind::Sensor(Sensor {
+        // Summed in order from -0.0, as `Iterator::sum` does.
+        let (mut sum, mut count) = (-0.0, 0);
+        for device in self.devices_in(room) {
+            if device.availability == Availability::Offline {
+                continue;
+            }
+            for entity in &device.entities {
+                if let EntityKind::Sensor(Sensor {
                     value: Some(SensorValue::Number(n)),
                     device_class: Some(c),
                     ..
-                }) if c == device_class => Some(*n),
-                _ => None,
-            })
-            .collect();
-        (!readings.is_empty()).then(|| readings.iter().sum::<f64>() / readings.len() as f64)
+                }) = &entity.kind
+                    && c == device_class
+                {
+                    sum += *n;
+                    count += 1;
+                }
+            }
+        }
+        (count > 0).then(|| sum / f64::from(count))
     }
 
     /// The rooms devices are in, sorted, each once. Devices without a room are in none.

@@ -702,13 +702,12 @@ impl Discovery {
             return store.problem(topic, "device discovery config has no components (cmps)");
         };
         // Options outside `cmps` are shared by every component; a component's own win.
-        let shared: Vec<(String, Value)> = raw
-            .as_object()
-            .unwrap_or_default()
-            .iter()
-            .filter(|(k, _)| k != "cmps" && k != "components")
-            .cloned()
-            .collect();
+        let mut shared: Vec<(String, Value)> = Vec::new();
+        for (k, v) in raw.as_object().unwrap_or_default() {
+            if k != "cmps" && k != "components" {
+                shared.push((k.clone(), v.clone()));
+            }
+        }
         for (component_id, component) in components {
             let Some(own) = component.as_object() else {
                 store.problem(topic, format!("component {component_id} is not an object"));
