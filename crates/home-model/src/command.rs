@@ -165,10 +165,10 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
-    pub(crate) fn new(topic: impl Into<String>, payload: impl Into<String>) -> Outgoing {
+    pub(crate) fn new(topic: String, payload: String) -> Outgoing {
         Outgoing {
-            topic: topic.into(),
-            payload: payload.into(),
+            topic,
+            payload,
             retain: false,
             qos: 0,
         }
@@ -265,10 +265,10 @@ pub(crate) fn scale_brightness(brightness: f32, scale: f64) -> f64 {
     if b > 0.0 && v < 1.0 { 1.0 } else { v }
 }
 
+/// A number as a plain-text payload, written as JSON writes it.
 pub(crate) fn number_text(n: f64) -> String {
     let mut s = String::new();
-    // Writing to a String cannot fail.
-    let _ = crate::json::write_number(n, &mut s);
+    crate::number::push_number(&mut s, n);
     s
 }
 

@@ -1,6 +1,6 @@
 //! `Home`: every device the conventions announced, kept current from MQTT messages.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use crate::command::{Command, CommandError, Outgoing};
 #[cfg(feature = "homeassistant")]
@@ -10,6 +10,7 @@ use crate::homie;
 use crate::model::{
     Availability, Convention, Device, DeviceId, Entity, EntityId, EntityKind, Sensor, SensorValue,
 };
+use crate::sorted::{DeviceSet, SortedMap, insert_text, search};
 #[cfg(feature = "tasmota")]
 use crate::tasmota;
 #[cfg(feature = "zigbee2mqtt")]
@@ -54,9 +55,9 @@ pub struct Problem {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Changes {
     /// Devices added or updated: redraw these.
-    pub devices: BTreeSet<DeviceId>,
+    pub devices: DeviceSet,
     /// Devices that are gone.
-    pub removed: BTreeSet<DeviceId>,
+    pub removed: DeviceSet,
     /// The set of topic filters to subscribe to changed: compare [`Home::subscriptions`] with
     /// what is subscribed and subscribe or unsubscribe the difference.
     pub subscriptions_changed: bool,
@@ -115,7 +116,7 @@ impl Claim {
 
 /// What adapters read and write while handling a message.
 pub(crate) struct Store<'a> {
-    pub devices: &'a mut BTreeMap<DeviceId, Device>,
+    pub devices: &'a mut SortedMap<DeviceId, Device>,
     pub changes: &'a mut Changes,
     pub history_len: usize,
 }
@@ -140,7 +141,7 @@ impl Store<'_> {
         if !self.devices.contains_key(id) {
             self.changes.structure_changed = true;
         }
-        self.devices.entry(id.clone()).or_insert_with(make)
+        self.devices.get_or_insert_with(id.clone(), make)
     }
 
     pub fn entity_mut(&mut self, id: &EntityId) -> Option<&mut Entity> {
@@ -197,7 +198,7 @@ const KEPT_PROBLEMS: usize = 64;
 #[derive(Debug)]
 pub struct Home {
     config: HomeConfig,
-    devices: BTreeMap<DeviceId, Device>,
+    devices: SortedMap<DeviceId, Device>,
     #[cfg(feature = "homeassistant")]
     homeassistant: Option<homeassistant::Discovery>,
     #[cfg(feature = "zigbee2mqtt")]
@@ -209,7 +210,7 @@ pub struct Home {
     held: VecDeque<(String, Vec<u8>)>,
     problems: VecDeque<Problem>,
     /// Rooms the user chose, which win over what conventions suggest.
-    user_rooms: BTreeMap<DeviceId, Option<String>>,
+    user_rooms: SortedMap<DeviceId, Option<String>>,
 }
 
 impl Home {
@@ -227,10 +228,10 @@ impl Home {
             #[cfg(feature = "homie")]
             homie: config.homie_root.clone().map(homie::Homie::new),
             config,
-            devices: BTreeMap::new(),
+            devices: SortedMap::new(),
             held: VecDeque::new(),
             problems: VecDeque::new(),
-            user_rooms: BTreeMap::new(),
+            user_rooms: SortedMap::new(),
         }
     }
 
@@ -255,26 +256,21 @@ impl Home {
         if let Some(homie) = &self.homie {
             fixed.extend(homie.subscriptions());
         }
-        #[allow(unused_mut)]
-        let mut all: Vec<String> = Vec::new();
         #[cfg(feature = "homeassistant")]
         if let Some(ha) = &self.homeassistant {
-            all.extend(ha.fixed_subscriptions());
+            fixed.extend(ha.fixed_subscriptions());
             // A state topic under a filter already subscribed needs no filter of its own.
             for topic in ha.state_topics() {
-                if !fixed
-                    .iter()
-                    .chain(all.iter())
-                    .any(|f| topic_matches(f, topic))
-                {
-                    all.push(topic.to_owned());
+                if !fixed.iter().any(|f| topic_matches(f, topic)) {
+                    fixed.push(topic.to_owned());
                 }
             }
         }
-        fixed.extend(all);
-        fixed.sort();
-        fixed.dedup();
-        fixed
+        let mut sorted = Vec::new();
+        for filter in fixed {
+            insert_text(&mut sorted, filter);
+        }
+        sorted
     }
 
     /// Reads one received message into the model. Never panics on what the network sends: a
@@ -409,30 +405,37 @@ impl Home {
     /// (`temperature`, `humidity`...) in a room, leaving out offline devices; `None` when
     /// there are none.
     pub fn room_average(&self, room: Option<&str>, device_class: &str) -> Option<f64> {
-        let readings: Vec<f64> = self
-            .devices_in(room)
-            .filter(|d| d.availability != Availability::Offline)
-            .flat_map(|d| &d.entities)
-            .filter_map(|e| match &e.kind {
-                EntityKind::Sensor(Sensor {
+        // Summed in order from -0.0, as `Iterator::sum` does.
+        let (mut sum, mut count) = (-0.0, 0);
+        for device in self.devices_in(room) {
+            if device.availability == Availability::Offline {
+                continue;
+            }
+            for entity in &device.entities {
+                if let EntityKind::Sensor(Sensor {
                     value: Some(SensorValue::Number(n)),
                     device_class: Some(c),
                     ..
-                }) if c == device_class => Some(*n),
-                _ => None,
-            })
-            .collect();
-        (!readings.is_empty()).then(|| readings.iter().sum::<f64>() / readings.len() as f64)
+                }) = &entity.kind
+                    && c == device_class
+                {
+                    sum += *n;
+                    count += 1;
+                }
+            }
+        }
+        (count > 0).then(|| sum / f64::from(count))
     }
 
     /// The rooms devices are in, sorted, each once. Devices without a room are in none.
     pub fn rooms(&self) -> Vec<&str> {
-        let rooms: BTreeSet<&str> = self
-            .devices
-            .values()
-            .filter_map(|d| d.room.as_deref())
-            .collect();
-        rooms.into_iter().collect()
+        let mut rooms: Vec<&str> = Vec::new();
+        for room in self.devices.values().filter_map(|d| d.room.as_deref()) {
+            if let Err(at) = search(rooms.len(), room, &|i| rooms[i]) {
+                rooms.insert(at, room);
+            }
+        }
+        rooms
     }
 
     /// The devices in `room` (`None`: the devices no convention placed in a room).
@@ -559,6 +562,8 @@ pub fn topic_matches(filter: &str, topic: &str) -> bool {
     feature = "homie"
 ))]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     #[test]

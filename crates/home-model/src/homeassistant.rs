@@ -3,8 +3,6 @@
 //! `<prefix>/device/<object_id>/config` (a device with a map `cmps` of components). Each config
 //! names the state, command and availability topics of its entity.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::color;
 use crate::command::{
     Command, CommandError, CoverCommand, LightRequest, Outgoing, clamp_between, number_text,
@@ -17,134 +15,138 @@ use crate::model::{
     DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
     SensorValue, Switch,
 };
+use crate::number::parse_f32;
+use crate::sorted::{DeviceSet, SortedMap};
 use crate::template::{Rendered, ValueTemplate};
 
 /// Abbreviations allowed in discovery payloads, for the keys this crate reads (Home
-/// Assistant's `abbreviations.py`). Keys not listed here are kept as they are.
-const ABBREVIATIONS: &[(&str, &str)] = &[
-    ("avty", "availability"),
-    ("avty_mode", "availability_mode"),
-    ("avty_t", "availability_topic"),
-    ("avty_tpl", "availability_template"),
-    ("bri_cmd_t", "brightness_command_topic"),
-    ("bri_cmd_tpl", "brightness_command_template"),
-    ("bri_scl", "brightness_scale"),
-    ("bri_stat_t", "brightness_state_topic"),
-    ("bri_val_tpl", "brightness_value_template"),
-    ("clr_temp_cmd_t", "color_temp_command_topic"),
-    ("clr_temp_cmd_tpl", "color_temp_command_template"),
-    ("clr_temp_k", "color_temp_kelvin"),
-    ("clr_temp_stat_t", "color_temp_state_topic"),
-    ("clr_temp_val_tpl", "color_temp_value_template"),
-    ("clrm", "color_mode"),
-    ("cmd_off_tpl", "command_off_template"),
-    ("cmd_on_tpl", "command_on_template"),
-    ("cmd_t", "command_topic"),
-    ("cmd_tpl", "command_template"),
-    ("cmps", "components"),
-    ("curr_temp_t", "current_temperature_topic"),
-    ("curr_temp_tpl", "current_temperature_template"),
-    ("dev", "device"),
-    ("dev_cla", "device_class"),
-    ("ent_cat", "entity_category"),
-    ("fx_cmd_t", "effect_command_topic"),
-    ("fx_cmd_tpl", "effect_command_template"),
-    ("fx_list", "effect_list"),
-    ("fx_stat_t", "effect_state_topic"),
-    ("fx_val_tpl", "effect_value_template"),
-    ("hs_cmd_t", "hs_command_topic"),
-    ("hs_cmd_tpl", "hs_command_template"),
-    ("hs_stat_t", "hs_state_topic"),
-    ("hs_val_tpl", "hs_value_template"),
-    ("ic", "icon"),
-    ("max_k", "max_kelvin"),
-    ("max_mirs", "max_mireds"),
-    ("min_k", "min_kelvin"),
-    ("min_mirs", "min_mireds"),
-    ("mode_cmd_t", "mode_command_topic"),
-    ("mode_cmd_tpl", "mode_command_template"),
-    ("mode_stat_t", "mode_state_topic"),
-    ("mode_stat_tpl", "mode_state_template"),
-    ("o", "origin"),
-    ("obj_id", "object_id"),
-    ("on_cmd_type", "on_command_type"),
-    ("ops", "options"),
-    ("opt", "optimistic"),
-    ("p", "platform"),
-    ("pct_cmd_t", "percentage_command_topic"),
-    ("pct_cmd_tpl", "percentage_command_template"),
-    ("pct_stat_t", "percentage_state_topic"),
-    ("pct_val_tpl", "percentage_value_template"),
-    ("pl_avail", "payload_available"),
-    ("pl_cls", "payload_close"),
-    ("pl_not_avail", "payload_not_available"),
-    ("pl_off", "payload_off"),
-    ("pl_on", "payload_on"),
-    ("pl_open", "payload_open"),
-    ("pl_stop", "payload_stop"),
-    ("pos_clsd", "position_closed"),
-    ("pos_open", "position_open"),
-    ("pos_t", "position_topic"),
-    ("pos_tpl", "position_template"),
-    ("ret", "retain"),
-    ("rgb_cmd_t", "rgb_command_topic"),
-    ("rgb_cmd_tpl", "rgb_command_template"),
-    ("rgb_stat_t", "rgb_state_topic"),
-    ("rgb_val_tpl", "rgb_value_template"),
-    ("set_pos_t", "set_position_topic"),
-    ("set_pos_tpl", "set_position_template"),
-    ("spd_rng_max", "speed_range_max"),
-    ("spd_rng_min", "speed_range_min"),
-    ("stat_cla", "state_class"),
-    ("stat_clsd", "state_closed"),
-    ("stat_closing", "state_closing"),
-    ("stat_off", "state_off"),
-    ("stat_on", "state_on"),
-    ("stat_open", "state_open"),
-    ("stat_opening", "state_opening"),
-    ("stat_stopped", "state_stopped"),
-    ("stat_t", "state_topic"),
-    ("stat_tpl", "state_template"),
-    ("stat_val_tpl", "state_value_template"),
-    ("sup_clrm", "supported_color_modes"),
-    ("t", "topic"),
-    ("temp_cmd_t", "temperature_command_topic"),
-    ("temp_cmd_tpl", "temperature_command_template"),
-    ("temp_stat_t", "temperature_state_topic"),
-    ("temp_stat_tpl", "temperature_state_template"),
-    ("temp_unit", "temperature_unit"),
-    ("uniq_id", "unique_id"),
-    ("unit_of_meas", "unit_of_measurement"),
-    ("val_tpl", "value_template"),
-    ("xy_cmd_t", "xy_command_topic"),
-    ("xy_cmd_tpl", "xy_command_template"),
-    ("xy_stat_t", "xy_state_topic"),
-    ("xy_val_tpl", "xy_value_template"),
-];
+/// Assistant's `abbreviations.py`), one `short full` pair a line. Keys not listed here are
+/// kept as they are. One text rather than a slice of pairs: in WebAssembly each pair would
+/// also cost 16 bytes of pointers and lengths.
+const ABBREVIATIONS: &str = "\
+avty availability
+avty_mode availability_mode
+avty_t availability_topic
+avty_tpl availability_template
+bri_cmd_t brightness_command_topic
+bri_cmd_tpl brightness_command_template
+bri_scl brightness_scale
+bri_stat_t brightness_state_topic
+bri_val_tpl brightness_value_template
+clr_temp_cmd_t color_temp_command_topic
+clr_temp_cmd_tpl color_temp_command_template
+clr_temp_k color_temp_kelvin
+clr_temp_stat_t color_temp_state_topic
+clr_temp_val_tpl color_temp_value_template
+clrm color_mode
+cmd_off_tpl command_off_template
+cmd_on_tpl command_on_template
+cmd_t command_topic
+cmd_tpl command_template
+cmps components
+curr_temp_t current_temperature_topic
+curr_temp_tpl current_temperature_template
+dev device
+dev_cla device_class
+ent_cat entity_category
+fx_cmd_t effect_command_topic
+fx_cmd_tpl effect_command_template
+fx_list effect_list
+fx_stat_t effect_state_topic
+fx_val_tpl effect_value_template
+hs_cmd_t hs_command_topic
+hs_cmd_tpl hs_command_template
+hs_stat_t hs_state_topic
+hs_val_tpl hs_value_template
+ic icon
+max_k max_kelvin
+max_mirs max_mireds
+min_k min_kelvin
+min_mirs min_mireds
+mode_cmd_t mode_command_topic
+mode_cmd_tpl mode_command_template
+mode_stat_t mode_state_topic
+mode_stat_tpl mode_state_template
+o origin
+obj_id object_id
+on_cmd_type on_command_type
+ops options
+opt optimistic
+p platform
+pct_cmd_t percentage_command_topic
+pct_cmd_tpl percentage_command_template
+pct_stat_t percentage_state_topic
+pct_val_tpl percentage_value_template
+pl_avail payload_available
+pl_cls payload_close
+pl_not_avail payload_not_available
+pl_off payload_off
+pl_on payload_on
+pl_open payload_open
+pl_stop payload_stop
+pos_clsd position_closed
+pos_open position_open
+pos_t position_topic
+pos_tpl position_template
+ret retain
+rgb_cmd_t rgb_command_topic
+rgb_cmd_tpl rgb_command_template
+rgb_stat_t rgb_state_topic
+rgb_val_tpl rgb_value_template
+set_pos_t set_position_topic
+set_pos_tpl set_position_template
+spd_rng_max speed_range_max
+spd_rng_min speed_range_min
+stat_cla state_class
+stat_clsd state_closed
+stat_closing state_closing
+stat_off state_off
+stat_on state_on
+stat_open state_open
+stat_opening state_opening
+stat_stopped state_stopped
+stat_t state_topic
+stat_tpl state_template
+stat_val_tpl state_value_template
+sup_clrm supported_color_modes
+t topic
+temp_cmd_t temperature_command_topic
+temp_cmd_tpl temperature_command_template
+temp_stat_t temperature_state_topic
+temp_stat_tpl temperature_state_template
+temp_unit temperature_unit
+uniq_id unique_id
+unit_of_meas unit_of_measurement
+val_tpl value_template
+xy_cmd_t xy_command_topic
+xy_cmd_tpl xy_command_template
+xy_stat_t xy_state_topic
+xy_val_tpl xy_value_template
+";
 
 /// Abbreviations inside `device` (Home Assistant's `DEVICE_ABBREVIATIONS`).
-const DEVICE_ABBREVIATIONS: &[(&str, &str)] = &[
-    ("cns", "connections"),
-    ("cu", "configuration_url"),
-    ("hw", "hw_version"),
-    ("ids", "identifiers"),
-    ("mdl", "model"),
-    ("mdl_id", "model_id"),
-    ("mf", "manufacturer"),
-    ("name", "name"),
-    ("sa", "suggested_area"),
-    ("sn", "serial_number"),
-    ("sw", "sw_version"),
-];
+const DEVICE_ABBREVIATIONS: &str = "\
+cns connections
+cu configuration_url
+hw hw_version
+ids identifiers
+mdl model
+mdl_id model_id
+mf manufacturer
+name name
+sa suggested_area
+sn serial_number
+sw sw_version
+";
 
 /// Abbreviations inside `origin`.
-const ORIGIN_ABBREVIATIONS: &[(&str, &str)] = &[
-    ("name", "name"),
-    ("sw", "sw_version"),
-    ("url", "support_url"),
-];
+const ORIGIN_ABBREVIATIONS: &str = "\
+name name
+sw sw_version
+url support_url
+";
 
-fn expand_keys(value: &Value, table: &[(&str, &str)]) -> Vec<(String, Value)> {
+fn expand_keys(value: &Value, table: &str) -> Vec<(String, Value)> {
     let Some(members) = value.as_object() else {
         return Vec::new();
     };
@@ -152,8 +154,8 @@ fn expand_keys(value: &Value, table: &[(&str, &str)]) -> Vec<(String, Value)> {
         .iter()
         .map(|(key, v)| {
             let full = table
-                .iter()
-                .find(|(short, _)| short == key)
+                .split('\n')
+                .find_map(|line| line.split_once(' ').filter(|(short, _)| short == key))
                 .map_or(key.as_str(), |(_, full)| full);
             (full.to_owned(), v.clone())
         })
@@ -418,8 +420,8 @@ impl DiscoveryConfig {
             .map_or(ValueTemplate::Value, ValueTemplate::parse)
     }
 
-    fn publish(&self, topic: &str, payload: impl Into<String>) -> Outgoing {
-        let mut out = Outgoing::new(topic, payload);
+    fn publish(&self, topic: &str, payload: String) -> Outgoing {
+        let mut out = Outgoing::new(topic.to_owned(), payload);
         out.retain = self.config.bool_at("retain").unwrap_or(false);
         out.qos = self
             .config
@@ -541,13 +543,7 @@ impl DiscoveryConfig {
 }
 
 fn string_list(value: Option<&Value>) -> Option<Vec<String>> {
-    Some(
-        value?
-            .as_array()?
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-    )
+    value?.strings()
 }
 
 fn mireds(value: f64) -> u16 {
@@ -569,9 +565,9 @@ pub(crate) struct Discovery {
     prefix: String,
     /// Which entities each config topic created, so an empty payload or a replacing config
     /// removes exactly those.
-    by_config_topic: BTreeMap<String, Vec<EntityId>>,
-    entities: BTreeMap<EntityId, DiscoveryConfig>,
-    routes: BTreeMap<String, Vec<(EntityId, Route)>>,
+    by_config_topic: SortedMap<String, Vec<EntityId>>,
+    entities: SortedMap<EntityId, DiscoveryConfig>,
+    routes: SortedMap<String, Vec<(EntityId, Route)>>,
     home_assistant_online: Option<bool>,
     /// Set when the Zigbee2MQTT adapter reads the same devices natively.
     skip_zigbee2mqtt: bool,
@@ -582,9 +578,9 @@ impl Discovery {
         Discovery {
             prefix,
             skip_zigbee2mqtt,
-            by_config_topic: BTreeMap::new(),
-            entities: BTreeMap::new(),
-            routes: BTreeMap::new(),
+            by_config_topic: SortedMap::new(),
+            entities: SortedMap::new(),
+            routes: SortedMap::new(),
             home_assistant_online: None,
         }
     }
@@ -629,7 +625,7 @@ impl Discovery {
         }
         if let Some(routes) = self.routes.get(message.topic).cloned() {
             claim = Claim::Mine;
-            let mut availability_changed = BTreeSet::new();
+            let mut availability_changed = DeviceSet::new();
             for (entity_id, route) in routes {
                 match route {
                     Route::State(key) => self.handle_state(&entity_id, key, message, store),
@@ -706,13 +702,12 @@ impl Discovery {
             return store.problem(topic, "device discovery config has no components (cmps)");
         };
         // Options outside `cmps` are shared by every component; a component's own win.
-        let shared: Vec<(String, Value)> = raw
-            .as_object()
-            .unwrap_or_default()
-            .iter()
-            .filter(|(k, _)| k != "cmps" && k != "components")
-            .cloned()
-            .collect();
+        let mut shared: Vec<(String, Value)> = Vec::new();
+        for (k, v) in raw.as_object().unwrap_or_default() {
+            if k != "cmps" && k != "components" {
+                shared.push((k.clone(), v.clone()));
+            }
+        }
         for (component_id, component) in components {
             let Some(own) = component.as_object() else {
                 store.problem(topic, format!("component {component_id} is not an object"));
@@ -867,20 +862,18 @@ impl Discovery {
     }
 
     fn rebuild_routes(&mut self, store: &mut Store<'_>) {
-        let mut routes: BTreeMap<String, Vec<(EntityId, Route)>> = BTreeMap::new();
+        let mut routes: SortedMap<String, Vec<(EntityId, Route)>> = SortedMap::new();
         for (id, discovery) in &self.entities {
             for (key, _) in discovery.state_topics() {
                 if let Some(topic) = discovery.str(key) {
                     routes
-                        .entry(topic.to_owned())
-                        .or_default()
+                        .get_or_insert_with(topic.to_owned(), Vec::new)
                         .push((id.clone(), Route::State(key)));
                 }
             }
             for (index, t) in discovery.availability.topics.iter().enumerate() {
                 routes
-                    .entry(t.topic.clone())
-                    .or_default()
+                    .get_or_insert_with(t.topic.clone(), Vec::new)
                     .push((id.clone(), Route::Availability(index)));
             }
         }
@@ -929,15 +922,19 @@ impl Discovery {
 
     /// A device is offline when any of its entities is, online when all that report are.
     fn update_device_availability(&self, device_id: &DeviceId, store: &mut Store<'_>) {
-        let states: Vec<Option<bool>> = self
-            .entities
-            .iter()
-            .filter(|(id, _)| &id.device() == device_id)
-            .map(|(_, d)| d.availability.current())
-            .collect();
-        let availability = if states.contains(&Some(false)) {
+        let (mut any_offline, mut all_online) = (false, true);
+        for (id, d) in &self.entities {
+            if &id.device() == device_id {
+                match d.availability.current() {
+                    Some(true) => {}
+                    Some(false) => any_offline = true,
+                    None => all_online = false,
+                }
+            }
+        }
+        let availability = if any_offline {
             Availability::Offline
-        } else if states.iter().all(|s| *s == Some(true)) {
+        } else if all_online {
             Availability::Online
         } else {
             Availability::Unknown
@@ -1034,14 +1031,14 @@ fn on_off(
 
 fn pair(text: &str) -> Option<(f32, f32)> {
     let (a, b) = text.split_once(',')?;
-    let number = |t: &str| t.trim().parse::<f32>().ok().filter(|n| n.is_finite());
+    let number = |t: &str| parse_f32(t.trim()).filter(|n| n.is_finite());
     Some((number(a)?, number(b)?))
 }
 
 fn triple(text: &str) -> Option<(f32, f32, f32)> {
     let mut parts = text
         .split(',')
-        .map(|p| p.trim().parse::<f32>().ok().filter(|n| n.is_finite()));
+        .map(|p| parse_f32(p.trim()).filter(|n| n.is_finite()));
     let r = parts.next()??;
     let g = parts.next()??;
     let b = parts.next()??;
@@ -1399,7 +1396,7 @@ fn json_light_command(
     let topic = d.command_topic("command_topic", "command_template")?;
     if r.on == Some(false) {
         return Ok(vec![
-            d.publish(topic, object([("state", "OFF".into())]).to_string()),
+            d.publish(topic, object([("state", "OFF".into())]).to_json()),
         ]);
     }
     // Home Assistant always sends `state`; a change of brightness or colour turns the light on.
@@ -1439,7 +1436,7 @@ fn json_light_command(
     if let Some(effect) = r.effect {
         members.push(("effect".into(), effect.into()));
     }
-    Ok(vec![d.publish(topic, Value::Object(members).to_string())])
+    Ok(vec![d.publish(topic, Value::Object(members).to_json())])
 }
 
 fn default_light_command(
@@ -1451,9 +1448,10 @@ fn default_light_command(
     let command_topic = d.command_topic("command_topic", "command_template")?;
     let on_payload = d.str("payload_on").unwrap_or("ON");
     if r.on == Some(false) {
-        return Ok(vec![
-            d.publish(command_topic, d.str("payload_off").unwrap_or("OFF")),
-        ]);
+        return Ok(vec![d.publish(
+            command_topic,
+            d.str("payload_off").unwrap_or("OFF").to_owned(),
+        )]);
     }
     let mut attributes = Vec::new();
     if let Some(b) = r.brightness {
@@ -1503,14 +1501,15 @@ fn default_light_command(
     }
     // `on_command_type`: `last` (default) sends ON after the attributes, `first` before them,
     // `brightness` lets the brightness message alone turn the light on.
-    let on = d.publish(command_topic, on_payload);
+    let on = d.publish(command_topic, on_payload.to_owned());
     let sends_on = r.on == Some(true);
-    Ok(match d.str("on_command_type") {
-        Some("first") if sends_on => std::iter::once(on).chain(attributes).collect(),
-        Some("brightness") if r.brightness.is_some() => attributes,
-        _ if sends_on => attributes.into_iter().chain(std::iter::once(on)).collect(),
-        _ => attributes,
-    })
+    match d.str("on_command_type") {
+        Some("first") if sends_on => attributes.insert(0, on),
+        Some("brightness") if r.brightness.is_some() => {}
+        _ if sends_on => attributes.push(on),
+        _ => {}
+    }
+    Ok(attributes)
 }
 
 #[cfg(test)]

@@ -6,8 +6,6 @@
 //! settable power switch together with a brightness, colour or colour temperature becomes one
 //! light instead, since that is what a lamp looks like in Homie.
 
-use std::collections::BTreeMap;
-
 use crate::color;
 use crate::command::{Command, CommandError, LightRequest, Outgoing, clamp_between, number_text};
 use crate::home::{Claim, Message, Store};
@@ -16,6 +14,8 @@ use crate::model::{
     Availability, BinarySensor, Convention, Device, DeviceId, Entity, EntityKind, Light,
     LightFeatures, Number, Select, Sensor, SensorValue, Switch,
 };
+use crate::number::{parse_f32, parse_finite as parse_number};
+use crate::sorted::SortedMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Datatype {
@@ -147,10 +147,14 @@ impl Binding {
                 brightness,
                 color,
                 color_temp,
-            } => [power, brightness, color, color_temp]
-                .into_iter()
-                .flatten()
-                .collect(),
+            } => {
+                let mut out = Vec::new();
+                out.extend(power);
+                out.extend(brightness);
+                out.extend(color);
+                out.extend(color_temp);
+                out
+            }
         }
     }
 }
@@ -167,13 +171,13 @@ struct HomieDevice {
     version: Version,
     /// Homie 4: attribute topics relative to the device (`$name`, `light/$properties`,
     /// `light/power/$datatype`), kept until the description is complete enough to read.
-    attributes: BTreeMap<String, String>,
+    attributes: SortedMap<String, String>,
     /// Homie 5: the parsed `$description`.
     description: Option<Value>,
     state: Option<String>,
     /// Last value per property path (`light/power`), also for properties not yet described.
-    values: BTreeMap<String, String>,
-    targets: BTreeMap<String, String>,
+    values: SortedMap<String, String>,
+    targets: SortedMap<String, String>,
     bindings: Vec<(String, Binding)>,
 }
 
@@ -181,11 +185,11 @@ impl HomieDevice {
     fn new(version: Version) -> HomieDevice {
         HomieDevice {
             version,
-            attributes: BTreeMap::new(),
+            attributes: SortedMap::new(),
             description: None,
             state: None,
-            values: BTreeMap::new(),
-            targets: BTreeMap::new(),
+            values: SortedMap::new(),
+            targets: SortedMap::new(),
             bindings: Vec::new(),
         }
     }
@@ -214,84 +218,73 @@ impl HomieDevice {
 
     /// The nodes, from whichever form the version uses.
     fn nodes(&self) -> Vec<NodeDescription> {
+        let mut nodes = Vec::new();
         match self.version {
             Version::V4 => {
-                let list = self
-                    .attributes
-                    .get("$nodes")
-                    .map(String::as_str)
-                    .unwrap_or_default();
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty() && !n.ends_with("[]"))
-                    .map(|node| {
-                        let attr = |path: String| self.attributes.get(&path).cloned();
-                        let properties = attr(format!("{node}/$properties"))
-                            .unwrap_or_default()
-                            .split(',')
-                            .map(str::trim)
-                            .filter(|p| !p.is_empty())
-                            .map(|id| {
-                                let p = |a: &str| attr(format!("{node}/{id}/${a}"));
-                                PropertyDescription {
-                                    node: node.to_owned(),
-                                    id: id.to_owned(),
-                                    name: p("name"),
-                                    datatype: Datatype::parse(
-                                        p("datatype").as_deref().unwrap_or("string"),
-                                    ),
-                                    format: p("format"),
-                                    settable: p("settable").as_deref() == Some("true"),
-                                    retained: p("retained").as_deref() != Some("false"),
-                                    unit: p("unit"),
-                                }
-                            })
-                            .collect();
-                        NodeDescription {
-                            id: node.to_owned(),
-                            name: attr(format!("{node}/$name")),
-                            node_type: attr(format!("{node}/$type")),
-                            properties,
+                let attr = |path: String| self.attributes.get(&path).cloned();
+                let list = self.attributes.get("$nodes").map_or("", String::as_str);
+                for node in list.split(',').map(str::trim) {
+                    if node.is_empty() || node.ends_with("[]") {
+                        continue;
+                    }
+                    let mut properties = Vec::new();
+                    let ids = attr(format!("{node}/$properties")).unwrap_or_default();
+                    for id in ids.split(',').map(str::trim) {
+                        if id.is_empty() {
+                            continue;
                         }
-                    })
-                    .collect()
+                        let p = |a: &str| attr(format!("{node}/{id}/${a}"));
+                        properties.push(PropertyDescription {
+                            node: node.to_owned(),
+                            id: id.to_owned(),
+                            name: p("name"),
+                            datatype: Datatype::parse(p("datatype").as_deref().unwrap_or("string")),
+                            format: p("format"),
+                            settable: p("settable").as_deref() == Some("true"),
+                            retained: p("retained").as_deref() != Some("false"),
+                            unit: p("unit"),
+                        });
+                    }
+                    nodes.push(NodeDescription {
+                        id: node.to_owned(),
+                        name: attr(format!("{node}/$name")),
+                        node_type: attr(format!("{node}/$type")),
+                        properties,
+                    });
+                }
             }
             Version::V5 => {
-                let nodes = self
+                let described = self
                     .description
                     .as_ref()
                     .and_then(|d| d.get("nodes"))
                     .and_then(Value::as_object);
-                nodes
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|(node, n)| {
-                        let properties = n
-                            .get("properties")
-                            .and_then(Value::as_object)
-                            .unwrap_or_default()
-                            .iter()
-                            .map(|(id, p)| PropertyDescription {
-                                node: node.clone(),
-                                id: id.clone(),
-                                name: p.str_at("name").map(str::to_owned),
-                                datatype: Datatype::parse(p.str_at("datatype").unwrap_or("string")),
-                                format: p.str_at("format").map(str::to_owned),
-                                settable: p.bool_at("settable").unwrap_or(false),
-                                retained: p.bool_at("retained").unwrap_or(true),
-                                unit: p.str_at("unit").map(str::to_owned),
-                            })
-                            .collect();
-                        NodeDescription {
-                            id: node.clone(),
-                            name: n.str_at("name").map(str::to_owned),
-                            node_type: n.str_at("type").map(str::to_owned),
-                            properties,
-                        }
-                    })
-                    .collect()
+                for (node, n) in described.unwrap_or_default() {
+                    let text = |v: &Value, key: &str| v.str_at(key).map(str::to_owned);
+                    let mut properties = Vec::new();
+                    let described = n.get("properties").and_then(Value::as_object);
+                    for (id, p) in described.unwrap_or_default() {
+                        properties.push(PropertyDescription {
+                            node: node.clone(),
+                            id: id.clone(),
+                            name: text(p, "name"),
+                            datatype: Datatype::parse(p.str_at("datatype").unwrap_or("string")),
+                            format: text(p, "format"),
+                            settable: p.bool_at("settable").unwrap_or(false),
+                            retained: p.bool_at("retained").unwrap_or(true),
+                            unit: text(p, "unit"),
+                        });
+                    }
+                    nodes.push(NodeDescription {
+                        id: node.clone(),
+                        name: text(n, "name"),
+                        node_type: text(n, "type"),
+                        properties,
+                    });
+                }
             }
         }
+        nodes
     }
 }
 
@@ -300,29 +293,22 @@ impl HomieDevice {
 pub(crate) struct Homie {
     root: String,
     /// By device id, separately per version (a Homie 4 device may be called `5` only in theory).
-    v4: BTreeMap<String, HomieDevice>,
-    v5: BTreeMap<String, HomieDevice>,
+    v4: SortedMap<String, HomieDevice>,
+    v5: SortedMap<String, HomieDevice>,
 }
 
 impl Homie {
     pub fn new(root: String) -> Homie {
         Homie {
             root,
-            v4: BTreeMap::new(),
-            v5: BTreeMap::new(),
+            v4: SortedMap::new(),
+            v5: SortedMap::new(),
         }
     }
 
     pub fn subscriptions(&self) -> Vec<String> {
         // One filter covers Homie 4 (`homie/<device>/...`) and Homie 5 (`homie/5/<device>/...`).
         vec![format!("{}/#", self.root)]
-    }
-
-    fn device_id(&self, version: Version, id: &str) -> DeviceId {
-        match version {
-            Version::V4 => DeviceId::new("homie", id),
-            Version::V5 => DeviceId::new("homie5", id),
-        }
     }
 
     pub fn handle(&mut self, message: &Message<'_>, store: &mut Store<'_>) -> Claim {
@@ -355,9 +341,7 @@ impl Homie {
             Version::V4 => &mut self.v4,
             Version::V5 => &mut self.v5,
         };
-        let homie = devices
-            .entry(device.to_owned())
-            .or_insert_with(|| HomieDevice::new(version));
+        let homie = devices.get_or_insert_with(device.to_owned(), || HomieDevice::new(version));
         let segments: Vec<&str> = path.split('/').collect();
         let mut restructure = false;
         // The property whose value or target arrived, and whether it is a new reading.
@@ -429,17 +413,12 @@ impl Homie {
             }
             _ => return Claim::Mine,
         }
-        let homie = homie.clone();
-        let id = self.device_id(version, device);
+        let id = device_id(version, device);
         let rebuilt = restructure || !store.devices.contains_key(&id);
-        let bindings = if rebuilt {
-            self.rebuild(version, device, &id, homie, store)
-        } else {
-            homie.bindings
-        };
-        let Some(homie) = self.devices(version).get(device).cloned() else {
-            return Claim::Mine;
-        };
+        if rebuilt {
+            rebuild(homie, version, device, &id, store);
+        }
+        let homie = &*homie;
         if let Some(model) = store.devices.get(&id) {
             let availability = availability_of(homie.state.as_deref());
             if model.availability != availability
@@ -449,11 +428,11 @@ impl Homie {
             }
         }
         if rebuilt {
-            apply_values(&homie, &bindings, &id, None, message.now_ms, store);
+            apply_values(homie, &homie.bindings, &id, None, message.now_ms, store);
         } else if let Some((property, reading)) = touched {
             apply_values(
-                &homie,
-                &bindings,
+                homie,
+                &homie.bindings,
                 &id,
                 Some((&property, reading)),
                 message.now_ms,
@@ -462,88 +441,79 @@ impl Homie {
         }
         Claim::Mine
     }
+}
 
-    fn devices(&mut self, version: Version) -> &mut BTreeMap<String, HomieDevice> {
-        match version {
-            Version::V4 => &mut self.v4,
-            Version::V5 => &mut self.v5,
+/// Reads the device's description into entities (or removes the device when it withdrew its
+/// announcement), and remembers which entity reads which property.
+fn rebuild(
+    homie: &mut HomieDevice,
+    version: Version,
+    device: &str,
+    id: &DeviceId,
+    store: &mut Store<'_>,
+) {
+    if !homie.announced() {
+        store.remove_device(id);
+        homie.bindings.clear();
+        return;
+    }
+    let convention = if version == Version::V4 {
+        Convention::Homie4
+    } else {
+        Convention::Homie5
+    };
+    let device_name = homie.name().unwrap_or_else(|| device.to_owned());
+    let mut entities = Vec::new();
+    let mut bindings = Vec::new();
+    for NodeDescription {
+        id: node,
+        name: node_name,
+        node_type,
+        properties,
+    } in homie.nodes()
+    {
+        let (light, rest) = light_of(node_type.as_deref(), properties);
+        if let Some(binding) = light {
+            let key = node.clone();
+            let name = node_name.clone().unwrap_or_else(|| device_name.clone());
+            entities.push(Entity {
+                id: id.entity(&key),
+                name,
+                kind: kind_of(&binding),
+                target: None,
+                optimistic: false,
+            });
+            bindings.push((key, binding));
+        }
+        for p in rest {
+            let key = p.path();
+            let name = p.name.clone().unwrap_or_else(|| p.id.clone());
+            let binding = Binding::Property(p);
+            entities.push(Entity {
+                id: id.entity(&key),
+                name,
+                kind: kind_of(&binding),
+                target: None,
+                optimistic: false,
+            });
+            bindings.push((key, binding));
         }
     }
-
-    /// Reads the device's description into entities (or removes the device when it withdrew
-    /// its announcement), and remembers which entity reads which property.
-    fn rebuild(
-        &mut self,
-        version: Version,
-        device: &str,
-        id: &DeviceId,
-        mut homie: HomieDevice,
-        store: &mut Store<'_>,
-    ) -> Vec<(String, Binding)> {
-        if !homie.announced() {
-            store.remove_device(id);
-            homie.bindings.clear();
-            self.devices(version).insert(device.to_owned(), homie);
-            return Vec::new();
-        }
-        let convention = if version == Version::V4 {
-            Convention::Homie4
-        } else {
-            Convention::Homie5
-        };
-        let device_name = homie.name().unwrap_or_else(|| device.to_owned());
-        let mut entities = Vec::new();
-        let mut bindings = Vec::new();
-        for NodeDescription {
-            id: node,
-            name: node_name,
-            node_type,
-            properties,
-        } in homie.nodes()
-        {
-            let (light, rest) = light_of(node_type.as_deref(), properties);
-            if let Some(binding) = light {
-                let key = node.clone();
-                let name = node_name.clone().unwrap_or_else(|| device_name.clone());
-                entities.push(Entity {
-                    id: id.entity(&key),
-                    name,
-                    kind: kind_of(&binding),
-                    target: None,
-                    optimistic: false,
-                });
-                bindings.push((key, binding));
-            }
-            for p in rest {
-                let key = p.path();
-                let name = p.name.clone().unwrap_or_else(|| p.id.clone());
-                let binding = Binding::Property(p);
-                entities.push(Entity {
-                    id: id.entity(&key),
-                    name,
-                    kind: kind_of(&binding),
-                    target: None,
-                    optimistic: false,
-                });
-                bindings.push((key, binding));
-            }
-        }
-        store.changes.structure_changed = true;
-        let model = store.device_or_insert(id, || {
-            Device::new(id.clone(), device_name.clone(), convention)
-        });
-        model.name = device_name;
-        model
-            .entities
-            .retain(|e| entities.iter().any(|n| n.id == e.id));
-        for entity in entities {
-            model.upsert_entity(entity);
-        }
-        homie.bindings = bindings.clone();
-        self.devices(version).insert(device.to_owned(), homie);
-        bindings
+    store.changes.structure_changed = true;
+    let model = store.device_or_insert(id, || {
+        Device::new(id.clone(), device_name.clone(), convention)
+    });
+    model.name = device_name;
+    model
+        .entities
+        .retain(|e| entities.iter().any(|n| n.id == e.id));
+    for entity in entities {
+        model.upsert_entity(entity);
     }
+    homie.bindings = bindings;
+}
 
+impl Homie {
     pub fn command(
         &self,
         device: &Device,
@@ -556,7 +526,7 @@ impl Homie {
         };
         let (name, homie) = devices
             .iter()
-            .find(|(name, homie)| self.device_id(homie.version, name) == device.id)
+            .find(|(name, homie)| device_id(homie.version, name) == device.id)
             .ok_or(CommandError::UnknownEntity)?;
         let binding = homie
             .bindings
@@ -572,16 +542,11 @@ impl Homie {
             out.qos = if p.retained { 1 } else { 0 };
             out
         };
-        let settable = |p: &Option<PropertyDescription>, what| {
-            p.clone()
-                .filter(|p| p.settable)
-                .ok_or(CommandError::Unsupported(what))
-        };
         match (binding, &entity.kind, command) {
             (_, _, Command::Refresh) => Ok(Vec::new()),
             (Binding::Property(p), _, _) if !p.settable => Err(CommandError::ReadOnly),
             (Binding::Property(p), EntityKind::Switch(_), Command::Switch(on)) => {
-                Ok(vec![set(p, on.to_string())])
+                Ok(vec![set(p, bool_text(on))])
             }
             (Binding::Property(p), EntityKind::Number(n), Command::Number(value)) => {
                 let value = clamp_between(value, n.min, n.max);
@@ -650,7 +615,7 @@ impl Homie {
                 let mut out = Vec::new();
                 if let Some(b) = request.brightness {
                     let p = settable(brightness, "brightness")?;
-                    out.push(set(&p, number_text(scale_to_range(&p, f64::from(b)))));
+                    out.push(set(p, number_text(scale_to_range(p, f64::from(b)))));
                 }
                 if let Some(ct) = request.clamped_color_temp(light) {
                     let p = settable(color_temp, "colour temperature")?;
@@ -659,16 +624,16 @@ impl Homie {
                     } else {
                         f64::from(ct)
                     };
-                    out.push(set(&p, number_text(value)));
+                    out.push(set(p, number_text(value)));
                 }
                 if let Some((h, s)) = request.hue_sat {
                     let p = settable(color, "colour")?;
                     let v = request.brightness.or(light.brightness).unwrap_or(1.0);
-                    out.push(set(&p, color_payload(&p, homie.version, h, s, v)));
+                    out.push(set(p, color_payload(p, homie.version, h, s, v)));
                 }
                 if let Some(on) = request.on {
                     let p = settable(power, "switching")?;
-                    out.push(set(&p, on.to_string()));
+                    out.push(set(p, bool_text(on)));
                 }
                 Ok(out)
             }
@@ -680,12 +645,19 @@ impl Homie {
     }
 }
 
-fn set_attribute(attributes: &mut BTreeMap<String, String>, key: &str, value: &str) {
+fn set_attribute(attributes: &mut SortedMap<String, String>, key: &str, value: &str) {
     // An empty retained payload deletes the topic, and with it the attribute.
     if value.is_empty() {
         attributes.remove(key);
     } else {
         attributes.insert(key.to_owned(), value.to_owned());
+    }
+}
+
+fn device_id(version: Version, id: &str) -> DeviceId {
+    match version {
+        Version::V4 => DeviceId::new("homie", id),
+        Version::V5 => DeviceId::new("homie5", id),
     }
 }
 
@@ -736,15 +708,16 @@ fn light_of(
     if !is_light {
         return (None, properties);
     }
-    let used: Vec<String> = [&power, &brightness, &color, &color_temp]
-        .into_iter()
-        .flatten()
-        .map(|p| p.id.clone())
-        .collect();
-    let rest = properties
-        .into_iter()
-        .filter(|p| !used.contains(&p.id))
-        .collect();
+    let used = [&power, &brightness, &color, &color_temp];
+    let mut rest = Vec::new();
+    for p in properties {
+        if !used
+            .iter()
+            .any(|u| u.as_ref().is_some_and(|u| u.id == p.id))
+        {
+            rest.push(p);
+        }
+    }
     (
         Some(Binding::Light {
             power,
@@ -873,7 +846,12 @@ fn color_payload(p: &PropertyDescription, version: Version, h: f32, s: f32, v: f
         .find(|f| formats.contains(f))
         .unwrap_or("rgb");
     let values = match format {
-        "hsv" => format!("{},{},{}", h.round(), s.round(), (v * 100.0).round()),
+        "hsv" => format!(
+            "{},{},{}",
+            number_text(f64::from(h.round())),
+            number_text(f64::from(s.round())),
+            number_text(f64::from((v * 100.0).round()))
+        ),
         "xyz" => {
             let (x, y) = color::hs_to_xy(h, s);
             format!(
@@ -885,7 +863,7 @@ fn color_payload(p: &PropertyDescription, version: Version, h: f32, s: f32, v: f
         }
         _ => {
             let (r, g, b) = color::hs_to_rgb(h, s);
-            let scale = |c: u8| (f32::from(c) * v.clamp(0.0, 1.0)).round();
+            let scale = |c: u8| number_text(f64::from((f32::from(c) * v.clamp(0.0, 1.0)).round()));
             format!("{},{},{}", scale(r), scale(g), scale(b))
         }
     };
@@ -901,11 +879,10 @@ fn read_color(p: &PropertyDescription, version: Version, text: &str) -> Option<(
         Version::V5 => text.split_once(',')?,
         Version::V4 => (p.color_formats().first().copied().unwrap_or("rgb"), text),
     };
-    let numbers: Vec<f32> = values
-        .split(',')
-        .map(|v| v.trim().parse::<f32>())
-        .collect::<Result<_, _>>()
-        .ok()?;
+    let mut numbers: Vec<f32> = Vec::new();
+    for v in values.split(',') {
+        numbers.push(parse_f32(v.trim())?);
+    }
     match (format, numbers.as_slice()) {
         ("rgb", [r, g, b]) => Some(color::rgb_to_hs(*r, *g, *b)),
         ("hsv", [h, s, _]) => Some((*h, *s)),
@@ -914,9 +891,30 @@ fn read_color(p: &PropertyDescription, version: Version, text: &str) -> Option<(
     }
 }
 
-/// A finite number: Rust's parser also accepts `NaN` and `inf`, which no reading means.
-fn parse_number(text: &str) -> Option<f64> {
-    text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+/// The property when it can be set, by reference.
+fn settable<'p>(
+    p: &'p Option<PropertyDescription>,
+    what: &'static str,
+) -> Result<&'p PropertyDescription, CommandError> {
+    p.as_ref()
+        .filter(|p| p.settable)
+        .ok_or(CommandError::Unsupported(what))
+}
+
+/// Sets `slot` to `value` when there is one; whether that changed it.
+fn update<T: PartialEq>(slot: &mut Option<T>, value: Option<T>) -> bool {
+    value.is_some_and(|v| replace(slot, Some(v)))
+}
+
+/// Sets `slot` to `value`; whether that changed it.
+fn replace<T: PartialEq>(slot: &mut T, value: T) -> bool {
+    let changed = *slot != value;
+    *slot = value;
+    changed
+}
+
+fn bool_text(b: bool) -> String {
+    if b { "true" } else { "false" }.to_owned()
 }
 
 fn parse_bool(text: &str) -> Option<bool> {
@@ -953,13 +951,18 @@ fn apply_values(
         let Some(entity) = model.entity_mut(&id.entity(key)) else {
             continue;
         };
-        let before = entity.clone();
         let value = |p: &PropertyDescription| homie.values.get(&p.path()).map(String::as_str);
-        entity.target = binding
-            .properties()
-            .iter()
-            .find_map(|p| homie.targets.get(&p.path()))
-            .cloned();
+        // Each reading is compared as it is set: cloning and comparing whole entities would
+        // compile both for every kind of entity.
+        let target_changed = replace(
+            &mut entity.target,
+            binding
+                .properties()
+                .iter()
+                .find_map(|p| homie.targets.get(&p.path()))
+                .cloned(),
+        );
+        let mut entity_changed = target_changed;
         match (binding, &mut entity.kind) {
             (
                 Binding::Light {
@@ -971,12 +974,12 @@ fn apply_values(
                 EntityKind::Light(light),
             ) => {
                 if let Some(on) = power.as_ref().and_then(value).and_then(parse_bool) {
-                    light.on = Some(on);
+                    entity_changed |= replace(&mut light.on, Some(on));
                 }
                 if let Some(p) = brightness
                     && let Some(v) = value(p).and_then(parse_number)
                 {
-                    light.brightness = Some(fraction_of_range(p, v));
+                    entity_changed |= replace(&mut light.brightness, Some(fraction_of_range(p, v)));
                 }
                 if let Some(p) = color_temp
                     && let Some(v) = value(p).and_then(parse_number).filter(|v| *v > 0.0)
@@ -986,29 +989,31 @@ fn apply_values(
                     } else {
                         v
                     };
-                    light.color_temp = Some(mireds.round().clamp(1.0, f64::from(u16::MAX)) as u16);
+                    let mireds = mireds.round().clamp(1.0, f64::from(u16::MAX)) as u16;
+                    entity_changed |= replace(&mut light.color_temp, Some(mireds));
                 }
                 if let Some(p) = color
                     && let Some(hs) = value(p).and_then(|t| read_color(p, homie.version, t))
                 {
-                    light.hue_sat = Some(hs);
+                    entity_changed |= replace(&mut light.hue_sat, Some(hs));
                 }
             }
             (Binding::Property(p), kind) => {
                 let Some(text) = value(p) else {
+                    // As before a value arrives, a new target alone is not counted as a change.
                     continue;
                 };
-                match kind {
-                    EntityKind::Switch(s) => s.on = parse_bool(text).or(s.on),
-                    EntityKind::BinarySensor(s) => s.on = parse_bool(text).or(s.on),
-                    EntityKind::Number(n) => n.value = parse_number(text).or(n.value),
-                    EntityKind::Select(s) => s.value = Some(text.to_owned()),
+                entity_changed |= match kind {
+                    EntityKind::Switch(s) => update(&mut s.on, parse_bool(text)),
+                    EntityKind::BinarySensor(s) => update(&mut s.on, parse_bool(text)),
+                    EntityKind::Number(n) => update(&mut n.value, parse_number(text)),
+                    EntityKind::Select(s) => replace(&mut s.value, Some(text.to_owned())),
                     EntityKind::Light(light) => {
-                        light.hue_sat = read_color(p, homie.version, text).or(light.hue_sat)
+                        update(&mut light.hue_sat, read_color(p, homie.version, text))
                     }
                     EntityKind::Sensor(sensor) => {
                         let number = if p.datatype.numeric() {
-                            text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+                            parse_number(text)
                         } else {
                             None
                         };
@@ -1016,19 +1021,20 @@ fn apply_values(
                             Some(n) => SensorValue::Number(n),
                             None => SensorValue::Text(text.to_owned()),
                         };
+                        let mut sensor_changed = false;
                         if let SensorValue::Number(n) = reading
                             && (new_reading || sensor.history.points.is_empty())
                         {
-                            sensor.history.push(now_ms, n, history_len);
+                            sensor_changed = sensor.history.push(now_ms, n, history_len);
                         }
-                        sensor.value = Some(reading);
+                        replace(&mut sensor.value, Some(reading)) | sensor_changed
                     }
-                    _ => {}
-                }
+                    _ => false,
+                };
             }
             _ => {}
         }
-        changed |= *entity != before;
+        changed |= entity_changed;
     }
     if changed {
         store.changes.devices.insert(id.clone());

@@ -5,7 +5,7 @@
 //! Objects keep their members in order in a `Vec`: payloads hold a handful of keys, and a
 //! linear scan over them is smaller and as fast as a map.
 
-use core::fmt::{self, Write as _};
+use core::fmt;
 
 /// Nesting deeper than this is refused: a recursive parser must not overflow the stack on a
 /// hostile payload (in WebAssembly a stack overflow traps and kills the page).
@@ -91,6 +91,17 @@ impl Value {
         }
     }
 
+    /// The strings of an array (its other items left out); `None` when this is not an array.
+    pub(crate) fn strings(&self) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        for item in self.as_array()? {
+            if let Some(s) = item.as_str() {
+                out.push(s.to_owned());
+            }
+        }
+        Some(out)
+    }
+
     /// `get(key)` as a string.
     pub fn str_at(&self, key: &str) -> Option<&str> {
         self.get(key).and_then(Value::as_str)
@@ -111,7 +122,7 @@ impl Value {
     pub fn to_plain_string(&self) -> String {
         match self {
             Value::String(s) => s.clone(),
-            other => other.to_string(),
+            other => other.to_json(),
         }
     }
 }
@@ -151,66 +162,76 @@ pub fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
     Value::Object(members.into_iter().map(|(k, v)| (k.into(), v)).collect())
 }
 
+impl Value {
+    /// Compact JSON, as devices expect it on a command topic; the same text as `to_string()`.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.push_json(&mut out);
+        out
+    }
+
+    // Written straight into a `String` rather than through `fmt::Formatter`, whose dynamic
+    // writes and padding support are not needed here.
+    fn push_json(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            // Integers print without a fraction (`254`, not `254.0`): devices parse brightness
+            // and colour temperature as integers. JSON has no NaN or infinity: `null`.
+            Value::Number(n) => crate::number::push_number(out, *n),
+            Value::String(s) => push_string(s, out),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.push_json(out);
+                }
+                out.push(']');
+            }
+            Value::Object(members) => {
+                out.push('{');
+                for (i, (key, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    push_string(key, out);
+                    out.push(':');
+                    value.push_json(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
 impl fmt::Display for Value {
     /// Compact JSON, as devices expect it on a command topic.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Value::Null => f.write_str("null"),
-            Value::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
-            Value::Number(n) => write_number(*n, f),
-            Value::String(s) => write_string(s, f),
-            Value::Array(items) => {
-                f.write_char('[')?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_char(',')?;
-                    }
-                    fmt::Display::fmt(item, f)?;
-                }
-                f.write_char(']')
-            }
-            Value::Object(members) => {
-                f.write_char('{')?;
-                for (i, (key, value)) in members.iter().enumerate() {
-                    if i > 0 {
-                        f.write_char(',')?;
-                    }
-                    write_string(key, f)?;
-                    f.write_char(':')?;
-                    fmt::Display::fmt(value, f)?;
-                }
-                f.write_char('}')
-            }
-        }
+        f.write_str(&self.to_json())
     }
 }
 
-/// Integers print without a fraction (`254`, not `254.0`): devices parse brightness and
-/// colour temperature as integers. JSON has no NaN or infinity, so those become `null`.
-pub(crate) fn write_number(n: f64, f: &mut impl fmt::Write) -> fmt::Result {
-    if !n.is_finite() {
-        f.write_str("null")
-    } else if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        write!(f, "{}", n as i64)
-    } else {
-        write!(f, "{n}")
-    }
-}
-
-fn write_string(s: &str, f: &mut impl fmt::Write) -> fmt::Result {
-    f.write_char('"')?;
+fn push_string(s: &str, out: &mut String) {
+    out.push('"');
     for c in s.chars() {
         match c {
-            '"' => f.write_str("\\\"")?,
-            '\\' => f.write_str("\\\\")?,
-            '\n' => f.write_str("\\n")?,
-            '\r' => f.write_str("\\r")?,
-            '\t' => f.write_str("\\t")?,
-            c if (c as u32) < 0x20 => write!(f, "\\u{:04x}", c as u32)?,
-            c => f.write_char(c)?,
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let hex = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(hex[c as usize >> 4]));
+                out.push(char::from(hex[c as usize & 0xF]));
+            }
+            c => out.push(c),
         }
     }
-    f.write_char('"')
+    out.push('"');
 }
 
 struct Parser<'a> {
@@ -351,7 +372,7 @@ impl Parser<'_> {
         // they are still handled rather than unwrapped.
         core::str::from_utf8(&self.input[start..self.pos])
             .ok()
-            .and_then(|text| text.parse::<f64>().ok())
+            .and_then(crate::decimal::parse_f64)
             .filter(|n| n.is_finite())
             .map(Value::Number)
             .ok_or(JsonError {
@@ -526,6 +547,13 @@ mod tests {
     }
 
     #[test]
+    fn strings_of_an_array_leave_out_other_items() {
+        let v = parse(r#"["a",1,"b",null]"#).expect("valid");
+        assert_eq!(v.strings(), Some(vec!["a".to_owned(), "b".to_owned()]));
+        assert_eq!(Value::from("a").strings(), None);
+    }
+
+    #[test]
     fn a_repeated_key_reads_as_its_last_value() {
         assert_eq!(
             parse(r#"{"a":1,"a":2}"#).expect("valid").f64_at("a"),
@@ -545,6 +573,11 @@ mod tests {
         assert_eq!(
             v.to_string(),
             r#"{"state":"ON","brightness":127,"x":0.5,"name":"a\"b\n","list":[false,null]}"#
+        );
+        assert_eq!(v.to_json(), v.to_string());
+        assert_eq!(
+            Value::from("\u{1}\t\\\u{1f}").to_json(),
+            r#""\u0001\t\\\u001f""#
         );
     }
 

@@ -28,6 +28,10 @@
 //! `default-features = false, features = ["zigbee2mqtt"]` and carries none of the others.
 //! Problem messages quote payloads with plain `"{}"` rather than `{:?}`, and names are
 //! capitalised as ASCII, so that Unicode escape and case tables stay out of the binary.
+//! Maps and sets are vectors sorted by key that share one search (see `sorted`), not
+//! `BTreeMap`s, whose code is compiled again for every key and value type. Numbers are
+//! written and read by the crate's own `number` and `decimal` modules instead of core's float
+//! formatting and parsing; those modules say why their results are the same.
 //!
 //! ```
 //! use home_model::{Command, EntityId, Home, HomeConfig};
@@ -74,6 +78,7 @@ struct ReadmeExample;
 
 mod color;
 mod command;
+mod decimal;
 mod home;
 #[cfg(feature = "homeassistant")]
 mod homeassistant;
@@ -81,6 +86,8 @@ mod homeassistant;
 mod homie;
 pub mod json;
 mod model;
+mod number;
+mod sorted;
 #[cfg(feature = "tasmota")]
 mod tasmota;
 #[cfg(feature = "homeassistant")]
@@ -95,3 +102,4 @@ pub use model::{
     DeviceId, Entity, EntityId, EntityKind, Fan, History, Light, LightFeatures, Number, Select,
     Sensor, SensorValue, Switch,
 };
+pub use sorted::DeviceSet;

@@ -138,7 +138,7 @@ impl Device {
     pub(crate) fn upsert_entity(&mut self, mut entity: Entity) {
         match self.entities.iter_mut().find(|e| e.id == entity.id) {
             Some(existing) => {
-                entity.kind.keep_readings_from(&existing.kind);
+                entity.kind.keep_readings_from(&mut existing.kind);
                 entity.target = entity.target.or(existing.target.take());
                 *existing = entity;
             }
@@ -177,8 +177,9 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
-    /// Carries the current readings of `old` over into this freshly configured entity.
-    fn keep_readings_from(&mut self, old: &EntityKind) {
+    /// Carries the current readings of `old` over into this freshly configured entity. `old`
+    /// is about to be replaced, so readings are moved out of it rather than cloned.
+    fn keep_readings_from(&mut self, old: &mut EntityKind) {
         match (self, old) {
             (EntityKind::Light(new), EntityKind::Light(old)) => {
                 new.on = new.on.or(old.on);
@@ -186,17 +187,17 @@ impl EntityKind {
                 new.color_temp = new.color_temp.or(old.color_temp);
                 new.hue_sat = new.hue_sat.or(old.hue_sat);
                 if new.effect.is_none() {
-                    new.effect.clone_from(&old.effect);
+                    new.effect = old.effect.take();
                 }
                 new.color_mode = new.color_mode.or(old.color_mode);
             }
             (EntityKind::Switch(new), EntityKind::Switch(old)) => new.on = new.on.or(old.on),
             (EntityKind::Sensor(new), EntityKind::Sensor(old)) => {
                 if new.value.is_none() {
-                    new.value.clone_from(&old.value);
+                    new.value = old.value.take();
                 }
                 if new.history.points.is_empty() {
-                    new.history.clone_from(&old.history);
+                    new.history = std::mem::take(&mut old.history);
                 }
             }
             (EntityKind::BinarySensor(new), EntityKind::BinarySensor(old)) => {
@@ -206,7 +207,7 @@ impl EntityKind {
                 new.current_temperature = new.current_temperature.or(old.current_temperature);
                 new.target_temperature = new.target_temperature.or(old.target_temperature);
                 if new.mode.is_none() {
-                    new.mode.clone_from(&old.mode);
+                    new.mode = old.mode.take();
                 }
             }
             (EntityKind::Cover(new), EntityKind::Cover(old)) => {
@@ -221,7 +222,7 @@ impl EntityKind {
                 new.value = new.value.or(old.value)
             }
             (EntityKind::Select(new), EntityKind::Select(old)) if new.value.is_none() => {
-                new.value.clone_from(&old.value);
+                new.value = old.value.take();
             }
             _ => {}
         }
@@ -303,22 +304,25 @@ pub struct History {
 }
 
 impl History {
-    pub(crate) fn push(&mut self, now_ms: u64, value: f64, capacity: usize) {
+    /// Adds a reading; whether that changed the history.
+    pub(crate) fn push(&mut self, now_ms: u64, value: f64, capacity: usize) -> bool {
         if capacity == 0 {
-            return;
+            return false;
         }
         // A retained or repeated reading at the same instant replaces the last point rather
         // than drawing a vertical line.
         if let Some(last) = self.points.back_mut()
             && last.0 == now_ms
         {
+            let changed = last.1 != value;
             last.1 = value;
-            return;
+            return changed;
         }
         while self.points.len() >= capacity {
             self.points.pop_front();
         }
         self.points.push_back((now_ms, value));
+        true
     }
 }
 
@@ -403,6 +407,17 @@ mod tests {
         history.push(5, 1.0, 10);
         history.push(5, 2.0, 10);
         assert_eq!(history.points, VecDeque::from([(5, 2.0)]));
+    }
+
+    #[test]
+    fn history_says_whether_a_reading_changed_it() {
+        let mut history = History::default();
+        assert!(history.push(5, 1.0, 2));
+        assert!(!history.push(5, 1.0, 2));
+        assert!(history.push(5, 2.0, 2));
+        assert!(history.push(6, 2.0, 2));
+        assert!(history.push(7, 2.0, 2));
+        assert!(!history.push(8, 2.0, 0));
     }
 
     #[test]

@@ -4,8 +4,6 @@
 //! Native discovery on `tasmota/discovery/<mac>/config` and `.../sensors` adds names, model,
 //! which outputs are relays and which a light, and a custom full topic.
 
-use std::collections::BTreeMap;
-
 use crate::command::{Command, CommandError, LightRequest, Outgoing, number_text};
 use crate::home::{Claim, Message, Store, topic_matches};
 use crate::json::Value;
@@ -13,6 +11,8 @@ use crate::model::{
     Availability, Convention, Device, DeviceId, Entity, EntityId, EntityKind, Light, LightFeatures,
     Sensor, SensorValue, Switch,
 };
+use crate::number::parse_f32;
+use crate::sorted::{SortedMap, insert_text};
 
 const DISCOVERY_PREFIX: &str = "tasmota/discovery/";
 const DEFAULT_FULL_TOPIC: &str = "%prefix%/%topic%/";
@@ -101,7 +101,7 @@ impl TasmotaDevice {
 #[derive(Debug, Default)]
 pub(crate) struct Tasmota {
     /// By Tasmota topic.
-    devices: BTreeMap<String, TasmotaDevice>,
+    devices: SortedMap<String, TasmotaDevice>,
 }
 
 impl Tasmota {
@@ -120,9 +120,11 @@ impl Tasmota {
                 }
             }
         }
-        filters.sort();
-        filters.dedup();
-        filters
+        let mut sorted = Vec::new();
+        for filter in filters {
+            insert_text(&mut sorted, filter);
+        }
+        sorted
     }
 
     pub fn handle(&mut self, message: &Message<'_>, store: &mut Store<'_>) -> Claim {
@@ -165,8 +167,7 @@ impl Tasmota {
         }
         let device = self
             .devices
-            .entry(topic.clone())
-            .or_insert_with(|| TasmotaDevice::new(&topic));
+            .get_or_insert_with(topic.clone(), || TasmotaDevice::new(&topic));
         let id = device.id.clone();
         store.device_or_insert(&id, || {
             Device::new(id.clone(), topic.as_str(), Convention::Tasmota)
@@ -255,8 +256,7 @@ impl Tasmota {
         };
         let device = self
             .devices
-            .entry(topic.to_owned())
-            .or_insert_with(|| TasmotaDevice::new(topic));
+            .get_or_insert_with(topic.to_owned(), || TasmotaDevice::new(topic));
         device.discovered = true;
         device.mac = Some(mac.to_owned());
         let old_full_topic = (device.full_topic.clone(), device.prefixes.clone());
@@ -273,7 +273,7 @@ impl Tasmota {
                 }
             }
         }
-        if (device.full_topic.clone(), device.prefixes.clone()) != old_full_topic {
+        if device.full_topic != old_full_topic.0 || device.prefixes != old_full_topic.1 {
             store.changes.subscriptions_changed = true;
         }
         device.online_payload = config.str_at("onln").unwrap_or("Online").to_owned();
@@ -294,14 +294,19 @@ impl Tasmota {
             .iter()
             .map(|v| v.as_f64().unwrap_or(0.0) as u32)
             .collect();
-        let relays: Vec<usize> = outputs
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| **k == 1)
-            .map(|(i, _)| i + 1)
-            .collect();
+        // Relays and the (first) light output by number from 1, and how many outputs are used.
+        let (mut relays, mut light_output, mut used) = (Vec::new(), None, 0);
+        for (i, kind) in outputs.iter().enumerate() {
+            match kind {
+                0 => continue,
+                1 => relays.push(i + 1),
+                2 if light_output.is_none() => light_output = Some(i + 1),
+                _ => {}
+            }
+            used += 1;
+        }
         let light_type = config.f64_at("lt_st").unwrap_or(0.0) as u32;
-        let single = outputs.iter().filter(|k| **k != 0).count() == 1;
+        let single = used == 1;
         let key = |index: usize| {
             if single {
                 "POWER".to_owned()
@@ -309,7 +314,6 @@ impl Tasmota {
                 format!("POWER{index}")
             }
         };
-        let light_output = outputs.iter().position(|k| *k == 2).map(|i| i + 1);
         device.light_power = match (light_type, light_output) {
             (0, _) => None,
             (_, Some(index)) => Some(key(index)),
@@ -322,7 +326,7 @@ impl Tasmota {
             color: light_type >= 3,
             effects: Vec::new(),
         };
-        let device = device.clone();
+        let device = &*device;
         let id = device.id.clone();
         let model =
             store.device_or_insert(&id, || Device::new(id.clone(), topic, Convention::Tasmota));
@@ -332,20 +336,21 @@ impl Tasmota {
         model
             .manufacturer
             .get_or_insert_with(|| "Tasmota".to_owned());
-        let mut wanted: Vec<Entity> = relays
-            .iter()
-            .map(|i| key(*i))
-            .filter(|k| Some(k) != device.light_power.as_ref())
-            .map(|k| Entity {
-                target: None,
-                optimistic: false,
-                id: id.entity(&k),
-                name: device.power_name(&k),
-                kind: EntityKind::Switch(Switch::default()),
-            })
-            .collect();
+        let mut wanted: Vec<Entity> = Vec::new();
+        for relay in relays {
+            let k = key(relay);
+            if Some(&k) != device.light_power.as_ref() {
+                wanted.push(Entity {
+                    target: None,
+                    optimistic: false,
+                    id: id.entity(&k),
+                    name: device.power_name(&k),
+                    kind: EntityKind::Switch(Switch::default()),
+                });
+            }
+        }
         if device.light_power.is_some() {
-            wanted.push(light_entity(&device, model.name.clone()));
+            wanted.push(light_entity(device, model.name.clone()));
         }
         // Sensors stay; power outputs are now exactly what discovery lists.
         model
@@ -446,13 +451,14 @@ impl Tasmota {
                             .map(percent)
                             .or(light.brightness.map(percent))
                             .unwrap_or(100.0);
+                        let text = |n: f32| number_text(f64::from(n));
                         out.push(send(
                             "HSBColor",
                             format!(
                                 "{},{},{}",
-                                h.round().rem_euclid(360.0),
-                                s.round().clamp(0.0, 100.0),
-                                b
+                                text(h.round().rem_euclid(360.0)),
+                                text(s.round().clamp(0.0, 100.0)),
+                                text(b)
                             ),
                         ));
                     }
@@ -504,21 +510,25 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
     let has_light_values = ["Dimmer", "CT", "HSBColor"]
         .iter()
         .any(|k| state.get(k).is_some());
-    let powers: Vec<(&str, &str)> = state
-        .as_object()
-        .unwrap_or_default()
-        .iter()
-        .filter(|(k, _)| is_power(k))
-        .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
-        .collect();
+    let mut powers: Vec<(&str, &str)> = Vec::new();
+    for (k, v) in state.as_object().unwrap_or_default() {
+        if is_power(k)
+            && let Some(v) = v.as_str()
+        {
+            powers.push((k, v));
+        }
+    }
     if has_light_values && device.light_power.is_none() && !device.discovered {
         // Without discovery, a light shows itself by its Dimmer. Tasmota puts the light on
-        // the last power output.
-        let last = powers
-            .iter()
-            .map(|(k, _)| *k)
-            .max_by_key(|k| k.trim_start_matches("POWER").parse::<u32>().unwrap_or(0));
-        device.light_power = Some(last.unwrap_or("POWER").to_owned());
+        // the last power output: the highest number, the last of equals.
+        let mut last = ("POWER", None);
+        for (k, _) in &powers {
+            let number = k.trim_start_matches("POWER").parse::<u32>().unwrap_or(0);
+            if last.1.is_none_or(|highest| number >= highest) {
+                last = (k, Some(number));
+            }
+        }
+        device.light_power = Some(last.0.to_owned());
         device.light_features.brightness = true;
         store.changes.structure_changed = true;
     }
@@ -601,10 +611,10 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
             light.color_temp = Some(ct.round().clamp(1.0, f64::from(u16::MAX)) as u16);
         }
         if let Some(hsb) = state.str_at("HSBColor") {
-            let parts: Vec<f32> = hsb
-                .split(',')
-                .filter_map(|p| p.trim().parse::<f32>().ok().filter(|n| n.is_finite()))
-                .collect();
+            let mut parts: Vec<f32> = Vec::new();
+            for p in hsb.split(',') {
+                parts.extend(parse_f32(p.trim()).filter(|n| n.is_finite()));
+            }
             if let [h, s, _b] = parts.as_slice() {
                 light.hue_sat = Some((*h, *s));
             }

@@ -6,6 +6,7 @@
 //! show a wrong reading, which is worse than showing none.
 
 use crate::json::Value;
+use crate::number::parse_finite;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValueTemplate {
@@ -40,11 +41,8 @@ impl Rendered {
 
     pub fn as_f64(&self) -> Option<f64> {
         match self {
-            Rendered::Text(s) => s.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+            Rendered::Text(s) | Rendered::Json(Value::String(s)) => parse_finite(s),
             Rendered::Json(Value::Number(n)) => Some(*n),
-            Rendered::Json(Value::String(s)) => {
-                s.trim().parse::<f64>().ok().filter(|n| n.is_finite())
-            }
             Rendered::Json(_) => None,
         }
     }

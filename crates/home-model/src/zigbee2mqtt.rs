@@ -3,11 +3,9 @@
 //! `.../get`, availability on `.../availability`. Groups from `<base>/bridge/groups` are
 //! addressed like devices.
 
-use std::collections::BTreeMap;
-
 use crate::color;
 use crate::command::{
-    Command, CommandError, CoverCommand, LightRequest, Outgoing, scale_brightness,
+    Command, CommandError, CoverCommand, LightRequest, Outgoing, number_text, scale_brightness,
 };
 use crate::home::{Claim, Message, Store};
 use crate::json::{Value, object};
@@ -16,6 +14,7 @@ use crate::model::{
     DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
     SensorValue, Switch,
 };
+use crate::sorted::SortedMap;
 
 /// Access bits of an expose: "published in the state", "settable via /set", "readable via /get".
 const ACCESS_STATE: u32 = 1;
@@ -51,7 +50,10 @@ impl Property {
             value_max: expose.f64_at("value_max"),
             value_step: expose.f64_at("value_step"),
             unit: expose.str_at("unit").map(str::to_owned),
-            values: expose.get("values").map(string_values).unwrap_or_default(),
+            values: expose
+                .get("values")
+                .and_then(Value::strings)
+                .unwrap_or_default(),
         })
     }
 
@@ -129,6 +131,8 @@ impl Binding {
 
 impl Binding {
     fn properties(&self) -> Vec<&Property> {
+        // Pushed one by one: an array of options flattened compiles an iterator of its own.
+        let mut out = Vec::new();
         match self {
             Binding::Light {
                 state,
@@ -136,39 +140,34 @@ impl Binding {
                 color_temp,
                 color,
                 effect,
-            } => [
-                state.as_ref(),
-                brightness.as_ref(),
-                color_temp.as_ref(),
-                color.as_ref().map(|(p, _)| p),
-                effect.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
+            } => {
+                out.extend(state);
+                out.extend(brightness);
+                out.extend(color_temp);
+                out.extend(color.as_ref().map(|(p, _)| p));
+                out.extend(effect);
+            }
             Binding::Switch(p)
             | Binding::BinarySensor(p)
             | Binding::Sensor(p)
             | Binding::Number(p)
             | Binding::Select(p)
-            | Binding::Fan(p) => vec![p],
-            Binding::Cover { state, position } => [state.as_ref(), position.as_ref()]
-                .into_iter()
-                .flatten()
-                .collect(),
+            | Binding::Fan(p) => out.push(p),
+            Binding::Cover { state, position } => {
+                out.extend(state);
+                out.extend(position);
+            }
             Binding::Climate {
                 setpoint,
                 local_temperature,
                 system_mode,
-            } => [
-                setpoint.as_ref(),
-                local_temperature.as_ref(),
-                system_mode.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
+            } => {
+                out.extend(setpoint);
+                out.extend(local_temperature);
+                out.extend(system_mode);
+            }
         }
+        out
     }
 }
 
@@ -194,7 +193,7 @@ pub(crate) struct Bridge {
     base: String,
     online: Option<bool>,
     /// By friendly name, which is what topics carry.
-    by_name: BTreeMap<String, Addressable>,
+    by_name: SortedMap<String, Addressable>,
     /// The last `bridge/groups`, rebuilt whenever the devices it refers to change.
     groups: Option<Value>,
 }
@@ -204,7 +203,7 @@ impl Bridge {
         Bridge {
             base,
             online: None,
-            by_name: BTreeMap::new(),
+            by_name: SortedMap::new(),
             groups: None,
         }
     }
@@ -315,8 +314,10 @@ impl Bridge {
         } else {
             Availability::Offline
         };
-        let addressable = addressable.clone();
-        let shown = self.shown_availability(&addressable);
+        let Some(addressable) = self.by_name.get(name) else {
+            return;
+        };
+        let shown = self.shown_availability(addressable);
         if let Some(device) = store.device_mut(&addressable.id) {
             device.availability = shown;
         }
@@ -393,22 +394,14 @@ impl Bridge {
             self.by_name.insert(name.to_owned(), addressable);
             seen.push(id);
         }
-        let gone: Vec<DeviceId> = self
-            .by_name
-            .values()
-            .filter(|a| !a.is_group && !seen.contains(&a.id))
-            .map(|a| a.id.clone())
-            .collect();
-        for id in gone {
-            self.by_name.retain(|_, a| a.id != id);
-            store.remove_device(&id);
-        }
+        self.forget_unseen(false, &seen, store);
         // Group entities take their features from their members.
         self.read_groups(topic, store);
     }
 
     fn read_groups(&mut self, topic: &str, store: &mut Store<'_>) {
-        let Some(groups) = self.groups.clone() else {
+        // Taken out while the groups are read, and put back after.
+        let Some(groups) = self.groups.take() else {
             return;
         };
         let mut seen = Vec::new();
@@ -418,17 +411,18 @@ impl Bridge {
                 store.problem(topic, "group without id or friendly_name");
                 continue;
             };
-            let id = DeviceId::new("z2m", &format!("group_{number}"));
-            let members: Vec<DeviceId> = group
+            let id = DeviceId::new("z2m", &format!("group_{}", number_text(number)));
+            let mut members: Vec<DeviceId> = Vec::new();
+            for m in group
                 .get("members")
                 .and_then(Value::as_array)
                 .unwrap_or_default()
-                .iter()
-                .filter_map(|m| {
+            {
+                members.extend(
                     m.str_at("ieee_address")
-                        .map(|ieee| DeviceId::new("z2m", ieee))
-                })
-                .collect();
+                        .map(|ieee| DeviceId::new("z2m", ieee)),
+                );
+            }
             let binding = self.group_binding(&members);
             let exposed = vec![Exposed {
                 entity: id.entity(group_key(&binding)),
@@ -460,12 +454,18 @@ impl Bridge {
             self.by_name.insert(name.to_owned(), addressable);
             seen.push(id);
         }
-        let gone: Vec<DeviceId> = self
-            .by_name
-            .values()
-            .filter(|a| a.is_group && !seen.contains(&a.id))
-            .map(|a| a.id.clone())
-            .collect();
+        self.groups = Some(groups);
+        self.forget_unseen(true, &seen, store);
+    }
+
+    /// Removes the devices (or the groups) that the latest list no longer has.
+    fn forget_unseen(&mut self, groups: bool, seen: &[DeviceId], store: &mut Store<'_>) {
+        let mut gone = Vec::new();
+        for a in self.by_name.values() {
+            if a.is_group == groups && !seen.contains(&a.id) {
+                gone.push(a.id.clone());
+            }
+        }
         for id in gone {
             self.by_name.retain(|_, a| a.id != id);
             store.remove_device(&id);
@@ -580,27 +580,21 @@ impl Bridge {
             .find(|e| e.entity == entity.id)
             .ok_or(CommandError::UnknownEntity)?;
         let set_topic = format!("{}/{name}/set", self.base);
-        let settable = |p: &Option<Property>, what| {
-            p.clone()
-                .filter(Property::settable)
-                .ok_or(CommandError::Unsupported(what))
-        };
         let members: Vec<(String, Value)> = match (&exposed.binding, &entity.kind, command) {
             (_, _, Command::Refresh) => {
-                let readable: Vec<(String, Value)> = exposed
-                    .binding
-                    .properties()
-                    .into_iter()
-                    .filter(|p| p.readable())
-                    .map(|p| (p.name.clone(), Value::from("")))
-                    .collect();
+                let mut readable: Vec<(String, Value)> = Vec::new();
+                for p in exposed.binding.properties() {
+                    if p.readable() {
+                        readable.push((p.name.clone(), Value::from("")));
+                    }
+                }
                 if readable.is_empty() {
                     return Ok(Vec::new());
                 }
                 let get_topic = format!("{}/{name}/get", self.base);
                 return Ok(vec![Outgoing::new(
                     get_topic,
-                    Value::Object(readable).to_string(),
+                    Value::Object(readable).to_json(),
                 )]);
             }
             (
@@ -632,28 +626,30 @@ impl Bridge {
                 let mut members = Vec::new();
                 if let Some(on) = request.on {
                     let state = settable(state, "switching")?;
-                    members.push((
-                        state.name.clone(),
-                        if on { state.value_on } else { state.value_off },
-                    ));
+                    let value = if on {
+                        &state.value_on
+                    } else {
+                        &state.value_off
+                    };
+                    members.push((state.name.clone(), value.clone()));
                 }
                 if let Some(b) = request.brightness {
                     let p = settable(brightness, "brightness")?;
                     members.push((
-                        p.name,
+                        p.name.clone(),
                         scale_brightness(b, p.value_max.unwrap_or(254.0)).into(),
                     ));
                 }
                 if let Some(ct) = request.clamped_color_temp(light) {
                     let p = settable(color_temp, "colour temperature")?;
-                    members.push((p.name, f64::from(ct).into()));
+                    members.push((p.name.clone(), f64::from(ct).into()));
                 }
                 if let Some((h, s)) = request.hue_sat {
                     let (p, hs) = color
-                        .clone()
+                        .as_ref()
                         .filter(|(p, _)| p.settable())
                         .ok_or(CommandError::Unsupported("colour"))?;
-                    let value = if hs {
+                    let value = if *hs {
                         object([
                             ("hue", f64::from(h.round()).into()),
                             ("saturation", f64::from(s.round()).into()),
@@ -662,18 +658,21 @@ impl Bridge {
                         let (x, y) = color::hs_to_xy(h, s);
                         object([("x", f64::from(x).into()), ("y", f64::from(y).into())])
                     };
-                    members.push((p.name, value));
+                    members.push((p.name.clone(), value));
                 }
                 if let Some(fx) = request.effect {
                     let p = settable(effect, "effects")?;
-                    members.push((p.name, fx.into()));
+                    members.push((p.name.clone(), fx.into()));
                 }
                 members
             }
             (Binding::Switch(p), _, Command::Switch(on))
             | (Binding::Fan(p), _, Command::Fan { on: Some(on), .. }) => {
-                let p = settable(&Some(p.clone()), "switching")?;
-                vec![(p.name, if on { p.value_on } else { p.value_off })]
+                if !p.settable() {
+                    return Err(CommandError::Unsupported("switching"));
+                }
+                let value = if on { &p.value_on } else { &p.value_off };
+                vec![(p.name.clone(), value.clone())]
             }
             (Binding::Number(p), _, Command::Number(n)) => vec![(p.name.clone(), n.into())],
             (Binding::Select(p), EntityKind::Select(select), Command::Select(option)) => {
@@ -685,7 +684,7 @@ impl Bridge {
             (Binding::Cover { state, position }, _, Command::Cover(c)) => match c {
                 CoverCommand::Position(pos) => {
                     vec![(
-                        settable(position, "cover position")?.name,
+                        settable(position, "cover position")?.name.clone(),
                         f64::from(pos.min(100)).into(),
                     )]
                 }
@@ -695,7 +694,10 @@ impl Bridge {
                         CoverCommand::Close => "CLOSE",
                         _ => "STOP",
                     };
-                    vec![(settable(state, "this cover command")?.name, word.into())]
+                    vec![(
+                        settable(state, "this cover command")?.name.clone(),
+                        word.into(),
+                    )]
                 }
             },
             (
@@ -712,10 +714,13 @@ impl Bridge {
             ) => {
                 let mut members = Vec::new();
                 if let Some(t) = target_temperature {
-                    members.push((settable(setpoint, "target temperature")?.name, t.into()));
+                    members.push((
+                        settable(setpoint, "target temperature")?.name.clone(),
+                        t.into(),
+                    ));
                 }
                 if let Some(mode) = mode {
-                    members.push((settable(system_mode, "mode")?.name, mode.into()));
+                    members.push((settable(system_mode, "mode")?.name.clone(), mode.into()));
                 }
                 members
             }
@@ -729,9 +734,16 @@ impl Bridge {
         }
         Ok(vec![Outgoing::new(
             set_topic,
-            Value::Object(members).to_string(),
+            Value::Object(members).to_json(),
         )])
     }
+}
+
+/// The property when it can be set; by reference, as only its name and a value are taken.
+fn settable<'p>(p: &'p Option<Property>, what: &'static str) -> Result<&'p Property, CommandError> {
+    p.as_ref()
+        .filter(|p| p.settable())
+        .ok_or(CommandError::Unsupported(what))
 }
 
 fn min_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
@@ -1009,15 +1021,6 @@ fn kind_of(binding: &Binding) -> EntityKind {
         }),
         Binding::Fan(_) => EntityKind::Fan(Fan::default()),
     }
-}
-
-fn string_values(values: &Value) -> Vec<String> {
-    values
-        .as_array()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect()
 }
 
 fn apply_state(
