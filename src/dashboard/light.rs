@@ -7,6 +7,7 @@ use web_sys::PointerEvent;
 use super::cards::{Controls, OpenDetail};
 use super::store::HomeStore;
 use super::throttle::{Step, Throttle};
+use super::widgets::Tenths;
 use crate::runtime::page_clock_millis;
 
 /// Hue (degrees, 0 at the top, clockwise) and saturation (percent, 0 at the centre) of the
@@ -173,8 +174,8 @@ pub fn ColorWheel(
         >
             <span
                 class="wheel-thumb"
-                style:left=move || format!("{:.1}%", wheel_position(shown().0, shown().1).0 * 100.0)
-                style:top=move || format!("{:.1}%", wheel_position(shown().0, shown().1).1 * 100.0)
+                style:left=move || format!("{}%", Tenths(wheel_position(shown().0, shown().1).0 * 100.0))
+                style:top=move || format!("{}%", Tenths(wheel_position(shown().0, shown().1).1 * 100.0))
                 style:background-color=move || {
                     format!("hsl({} {}% 50%)", shown().0.round() as i32, shown().1.round() as i32)
                 }

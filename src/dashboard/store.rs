@@ -426,7 +426,7 @@ fn describe(want: &Want) -> String {
     match want {
         Want::On(true) => "turning on".into(),
         Want::On(false) => "turning off".into(),
-        Want::Brightness(b) => format!("brightness {:.0}%", b * 100.0),
+        Want::Brightness(b) => format!("brightness {}", model::percent(f64::from(*b))),
         Want::ColorTemp(m) => format!(
             "colour temperature {} K",
             1_000_000 / u32::from((*m).max(1))
@@ -434,10 +434,10 @@ fn describe(want: &Want) -> String {
         Want::HueSat(..) => "the colour".into(),
         Want::Effect(e) => format!("effect {e}"),
         Want::Position(p) => format!("position {p}%"),
-        Want::TargetTemperature(t) => format!("target {t:.1}°"),
+        Want::TargetTemperature(t) => format!("target {}°", model::reading_text(*t)),
         Want::Mode(m) => format!("mode {m}"),
         Want::Percentage(p) => format!("speed {p}%"),
-        Want::Number(n) => format!("value {n}"),
+        Want::Number(n) => format!("value {}", model::reading_text(*n)),
         Want::Select(s) => s.clone(),
     }
 }

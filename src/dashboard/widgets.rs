@@ -92,7 +92,7 @@ pub fn Slider(
         }
         dragging.set(None);
     };
-    let parse = |text: String| text.parse::<f64>().ok();
+    let parse = |text: String| home_model::number::parse_finite(&text);
 
     view! {
         <label class="slider" class:awaiting=move || pending.get()>
@@ -102,7 +102,11 @@ pub fn Slider(
                 min=min
                 max=max
                 step=step
-                prop:value=move || shown().to_string()
+                prop:value=move || {
+                    let mut text = String::new();
+                    home_model::number::push_number(&mut text, shown());
+                    text
+                }
                 disabled=move || disabled.get()
                 on:input:target=move |ev| {
                     if let Some(v) = parse(ev.target().value()) {
@@ -131,6 +135,19 @@ pub fn Sparkline(#[prop(into)] points: Signal<Vec<(u64, f64)>>) -> impl IntoView
     }
 }
 
+/// A number with one decimal, written with integer arithmetic (float formatting is large in
+/// WebAssembly).
+pub struct Tenths(pub f64);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        let tenths = tenths.unsigned_abs();
+        write!(f, "{sign}{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
 /// The `points` attribute of a polyline drawing `points` in a `width` x `height` box, oldest
 /// at the left; a flat series is drawn across the middle.
 pub fn sparkline_points(points: &[(u64, f64)], width: f64, height: f64) -> String {
@@ -154,7 +171,7 @@ pub fn sparkline_points(points: &[(u64, f64)], width: f64, height: f64) -> Strin
         } else {
             height / 2.0
         };
-        let _ = write!(out, "{x:.1},{y:.1} ");
+        let _ = write!(out, "{},{} ", Tenths(x), Tenths(y));
     }
     out.pop();
     out
@@ -180,6 +197,13 @@ mod tests {
             sparkline_points(&points, 100.0, 24.0),
             "0.0,12.0 100.0,12.0"
         );
+    }
+
+    #[test]
+    fn tenths_are_written_with_one_decimal() {
+        assert_eq!(Tenths(12.34).to_string(), "12.3");
+        assert_eq!(Tenths(-0.25).to_string(), "-0.3");
+        assert_eq!(Tenths(7.0).to_string(), "7.0");
     }
 
     #[test]

@@ -624,6 +624,12 @@ impl Homie {
                     } else {
                         f64::from(ct)
                     };
+                    // Mireds rounded from the device's kelvin range can land just outside it
+                    // when turned back into kelvin (455 mireds is 2198 K for a 2200 K lamp).
+                    let (low, high, _) = p.range();
+                    let value = value
+                        .max(low.unwrap_or(f64::MIN))
+                        .min(high.unwrap_or(f64::MAX));
                     out.push(set(p, number_text(value)));
                 }
                 if let Some((h, s)) = request.hue_sat {

@@ -86,7 +86,7 @@ mod homeassistant;
 mod homie;
 pub mod json;
 mod model;
-mod number;
+pub mod number;
 mod sorted;
 #[cfg(feature = "tasmota")]
 mod tasmota;

@@ -25,7 +25,7 @@ use crate::decimal::parse_f64;
 
 /// A number in `text` (surrounding whitespace allowed) that is finite: Rust's parser also
 /// accepts `NaN` and `inf`, which no reading means.
-pub(crate) fn parse_finite(text: &str) -> Option<f64> {
+pub fn parse_finite(text: &str) -> Option<f64> {
     parse_f64(text.trim()).filter(|n| n.is_finite())
 }
 
@@ -47,7 +47,7 @@ const U64_END: f64 = 18_446_744_073_709_551_616.0;
 
 /// Appends `n` as `{}` would write it, in plain decimal notation, and `null` for NaN and the
 /// infinities, which JSON cannot express. Negative zero is written `0`.
-pub(crate) fn push_number(out: &mut String, n: f64) {
+pub fn push_number(out: &mut String, n: f64) {
     if !n.is_finite() {
         out.push_str("null");
         return;

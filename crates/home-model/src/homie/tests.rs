@@ -464,3 +464,42 @@ fn reversed_or_nonsense_ranges_from_a_device_do_not_break_commands() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn homie5_colour_temperature_in_kelvin_stays_within_the_lamps_own_range() {
+    let mut home = Home::new(HomeConfig::default());
+    send(&mut home, "homie/5/warm-lamp/$state", "ready");
+    send(
+        &mut home,
+        "homie/5/warm-lamp/$description",
+        r#"{"homie":"5.0","name":"Warm lamp","version":1,"nodes":{"light":{"name":"Lamp","properties":{"power":{"datatype":"boolean","settable":true},"color-temperature":{"datatype":"integer","format":"2200:6500","unit":"K","settable":true}}}}}"#,
+    );
+    let lamp = EntityId::from("homie5:warm-lamp/light");
+    let (coolest, warmest) = light(&home, "homie5:warm-lamp/light")
+        .features
+        .color_temp
+        .expect("colour temperature");
+    let set = |home: &Home, mireds: u16| {
+        let out = home
+            .command(
+                &lamp,
+                Command::Light {
+                    on: None,
+                    brightness: None,
+                    color_temp: Some(mireds),
+                    hue_sat: None,
+                    effect: None,
+                },
+            )
+            .expect("command");
+        out[0].payload.clone()
+    };
+    assert_eq!(
+        set(&home, warmest),
+        "2200",
+        "455 mireds is 2198 K: below the lamp's range"
+    );
+    // 154 mireds is as cool as whole mireds go: 6494 K.
+    let cool: f64 = set(&home, coolest).parse().expect("a number");
+    assert!((6400.0..=6500.0).contains(&cool), "{cool}");
+}
