@@ -59,7 +59,7 @@ struct SavedSubscription {
     /// The Subscription Options byte of MQTT 5.0 (§3.8.3.1).
     #[serde(rename = "o")]
     options: u8,
-    #[serde(rename = "i", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "i", default)]
     subscription_id: Option<u32>,
 }
 

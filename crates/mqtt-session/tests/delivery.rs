@@ -786,6 +786,44 @@ fn restores_a_saved_session_and_resends_its_messages_after_a_reload() {
 }
 
 #[test]
+fn a_session_with_granted_subscriptions_survives_a_binary_format_that_does_not_describe_itself() {
+    let config = ClientConfig {
+        clean_start: false,
+        ..ClientConfig::new("dashboard")
+    };
+    let mut broker = FakeBroker::new(config.clone());
+    broker.connect();
+    let sub = broker
+        .client
+        .subscribe(
+            broker.now,
+            &[
+                ("homeassistant/#", QoS::AtLeastOnce),
+                ("zigbee2mqtt/#", QoS::AtMostOnce),
+            ],
+        )
+        .unwrap();
+    broker.received();
+    broker.send(SubAck {
+        packet_id: sub,
+        reason_codes: vec![
+            SubscribeReasonCode::GrantedQoS1,
+            SubscribeReasonCode::GrantedQoS0,
+        ],
+        properties: AckProperties::default(),
+    });
+    broker.drop_connection();
+    broker
+        .publish("garage/door/set", "CLOSE", QoS::AtLeastOnce)
+        .unwrap();
+
+    let bytes = postcard::to_allocvec(&broker.client.save()).unwrap();
+    let saved: mqtt_session::SessionState = postcard::from_bytes(&bytes).unwrap();
+    let restored = Client::restore(config, saved).unwrap();
+    assert_eq!(restored.queued_messages_len(), 1);
+}
+
+#[test]
 fn keeps_a_server_assigned_client_id_across_save_and_restore() {
     let mut broker = FakeBroker::new(ClientConfig {
         client_id: String::new(),
