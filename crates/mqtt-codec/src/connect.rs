@@ -8,7 +8,7 @@ use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{PayloadFormat, UserProperty, properties};
 use crate::string::MqttString;
-use crate::topic::{TopicName, validate_topic_name};
+use crate::topic::{TopicName, validate_decoded_topic_name, validate_topic_name};
 use crate::wire::{self, Reader};
 use crate::{ProtocolVersion, QoS};
 
@@ -143,8 +143,8 @@ impl Connect {
             }
             // "The Will Topic MUST be a UTF-8 Encoded String" [MQTT-3.1.3-11] (3.1.1
             // [MQTT-3.1.3-10]), and a Topic Name: the Will Message is published to it.
-            let topic = body.string("Will Topic")?;
-            validate_topic_name(&topic).map_err(DecodeError::InvalidTopicName)?;
+            let (topic, wildcard) = body.topic("Will Topic")?;
+            validate_decoded_topic_name(&topic, wildcard).map_err(DecodeError::InvalidTopicName)?;
             let payload = body.binary("Will Payload")?;
             Some(LastWill {
                 topic: TopicName::from_checked(topic),

@@ -8,7 +8,7 @@ use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{PayloadFormat, SubscriptionId, UserProperty, properties};
 use crate::string::MqttString;
-use crate::topic::{TopicName, validate_topic_name};
+use crate::topic::{TopicName, validate_decoded_topic_name, validate_topic_name};
 use crate::wire::{self, Reader};
 use crate::{ProtocolVersion, QoS, QosPid};
 
@@ -97,7 +97,7 @@ impl Publish {
         }
         // "The Topic Name MUST be present as the first field in the PUBLISH packet Variable
         // Header. It MUST be a UTF-8 Encoded String" [MQTT-3.3.2-1].
-        let topic = body.string("Topic Name")?;
+        let (topic, wildcard) = body.topic("Topic Name")?;
         let qos = match qos {
             QoS::AtMostOnce => QosPid::AtMostOnce,
             QoS::AtLeastOnce => QosPid::AtLeastOnce(body.packet_id(PacketType::Publish)?),
@@ -111,7 +111,7 @@ impl Publish {
         // [MQTT-3.3.2-2]. In 5.0 it may be empty when a Topic Alias stands for it (§3.3.2.3.4).
         let aliased = topic.is_empty() && properties.topic_alias.is_some();
         if !aliased {
-            validate_topic_name(&topic).map_err(DecodeError::InvalidTopicName)?;
+            validate_decoded_topic_name(&topic, wildcard).map_err(DecodeError::InvalidTopicName)?;
         }
         // "The Response Topic MUST NOT contain wildcard characters" [MQTT-3.3.2-14]: it is the
         // Topic Name of the response.

@@ -6,7 +6,7 @@ use bytes::BufMut;
 use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{SubscriptionId, UserProperty, properties};
-use crate::topic::{TopicFilter, validate_topic_filter_in};
+use crate::topic::{TopicFilter, validate_decoded_topic_filter, validate_topic_filter_in};
 use crate::wire::{self, Reader};
 use crate::{PacketId, ProtocolVersion, QoS};
 
@@ -121,8 +121,9 @@ impl Subscribe {
         let mut subscriptions = Vec::with_capacity((body.remaining() / 4).min(8));
         while !body.is_empty() {
             // "The Topic Filters MUST be a UTF-8 Encoded String" [MQTT-3.8.3-1].
-            let filter = body.string("Topic Filter")?;
-            validate_topic_filter_in(&filter, version).map_err(DecodeError::InvalidTopicFilter)?;
+            let (filter, wildcard) = body.topic("Topic Filter")?;
+            validate_decoded_topic_filter(&filter, wildcard, version)
+                .map_err(DecodeError::InvalidTopicFilter)?;
             let filter = TopicFilter::from_checked(filter);
             let options =
                 SubscriptionOptions::from_byte(body.u8("Subscription Options")?, version)?;

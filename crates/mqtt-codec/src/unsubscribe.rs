@@ -6,7 +6,7 @@ use bytes::BufMut;
 use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{UserProperty, properties};
-use crate::topic::{TopicFilter, validate_topic_filter_in};
+use crate::topic::{TopicFilter, validate_decoded_topic_filter, validate_topic_filter_in};
 use crate::wire::{self, Reader};
 use crate::{PacketId, ProtocolVersion};
 
@@ -43,8 +43,9 @@ impl Unsubscribe {
         while !body.is_empty() {
             // "The Topic Filters in an UNSUBSCRIBE packet MUST be UTF-8 Encoded Strings"
             // [MQTT-3.10.3-1].
-            let filter = body.string("Topic Filter")?;
-            validate_topic_filter_in(&filter, version).map_err(DecodeError::InvalidTopicFilter)?;
+            let (filter, wildcard) = body.topic("Topic Filter")?;
+            validate_decoded_topic_filter(&filter, wildcard, version)
+                .map_err(DecodeError::InvalidTopicFilter)?;
             filters.push(TopicFilter::from_checked(filter));
         }
         // "The Payload of an UNSUBSCRIBE packet MUST contain at least one Topic Filter"

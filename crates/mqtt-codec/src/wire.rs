@@ -233,6 +233,13 @@ impl<'a> Reader<'a> {
         MqttString::from_bytes(self.binary(field)?)
     }
 
+    /// A Topic Name or Filter: a UTF-8 Encoded String, and whether it holds a wildcard, found
+    /// in the same pass.
+    #[inline]
+    pub(crate) fn topic(&mut self, field: &'static str) -> Result<(MqttString, bool), DecodeError> {
+        MqttString::from_topic_bytes(self.binary(field)?)
+    }
+
     /// A Packet Identifier, which is never zero where present.
     #[inline]
     pub(crate) fn packet_id(&mut self, packet: PacketType) -> Result<PacketId, DecodeError> {
