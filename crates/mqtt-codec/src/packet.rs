@@ -5,7 +5,7 @@ use core::fmt;
 use bytes::{BufMut, Bytes};
 
 use crate::error::{DecodeError, EncodeError};
-use crate::wire::{self, MAX_VAR_INT, Reader};
+use crate::wire::{self, FixedHeader, MAX_VAR_INT, Reader};
 use crate::{
     Auth, ConnAck, Connect, Disconnect, ProtocolVersion, PubAck, PubComp, PubRec, PubRel, Publish,
     SubAck, Subscribe, UnsubAck, Unsubscribe,
@@ -395,8 +395,9 @@ trait Body {
     fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError>;
     /// The Remaining Length.
     fn body_len(&self, version: ProtocolVersion) -> usize;
-    /// Writes the variable header and payload; `body_len` is what `body_len` returned.
-    fn write_body(&self, version: ProtocolVersion, body_len: usize, buf: &mut impl BufMut);
+    /// Writes `header`, whose Remaining Length is what `body_len` returned, then the variable
+    /// header and the payload.
+    fn write(&self, header: FixedHeader, version: ProtocolVersion, buf: &mut impl BufMut);
 }
 
 macro_rules! impl_body {
@@ -411,8 +412,8 @@ macro_rules! impl_body {
                 $name::body_len(self, version)
             }
             #[inline]
-            fn write_body(&self, version: ProtocolVersion, _: usize, buf: &mut impl BufMut) {
-                $name::write_body(self, version, buf)
+            fn write(&self, header: FixedHeader, version: ProtocolVersion, buf: &mut impl BufMut) {
+                $name::write(self, header, version, buf)
             }
         } )+
     };
@@ -442,8 +443,8 @@ impl Body for Publish {
         Publish::body_len(self, version)
     }
     #[inline]
-    fn write_body(&self, version: ProtocolVersion, body_len: usize, buf: &mut impl BufMut) {
-        self.write_body_sized(version, body_len, buf)
+    fn write(&self, header: FixedHeader, version: ProtocolVersion, buf: &mut impl BufMut) {
+        Publish::write(self, header, version, buf)
     }
 }
 
@@ -457,7 +458,8 @@ impl Body for Auth {
         Auth::body_len(self)
     }
     #[inline]
-    fn write_body(&self, _: ProtocolVersion, _: usize, buf: &mut impl BufMut) {
+    fn write(&self, header: FixedHeader, _: ProtocolVersion, buf: &mut impl BufMut) {
+        header.write(buf);
         Auth::write_body(self, buf)
     }
 }
@@ -472,7 +474,9 @@ impl Body for Empty {
     fn body_len(&self, _: ProtocolVersion) -> usize {
         0
     }
-    fn write_body(&self, _: ProtocolVersion, _: usize, _: &mut impl BufMut) {}
+    fn write(&self, header: FixedHeader, _: ProtocolVersion, buf: &mut impl BufMut) {
+        header.write(buf);
+    }
 }
 
 /// Checks, sizes and writes one packet: see [`Packet::encode`].
@@ -494,9 +498,11 @@ fn encode(
     if body > MAX_VAR_INT as usize || size > u64::from(maximum) {
         return Err(EncodeError::PacketTooLarge { size, maximum });
     }
-    buf.put_u8(first_byte);
-    wire::write_var_int(buf, body);
-    packet.write_body(version, body, buf);
+    let header = FixedHeader {
+        first_byte,
+        remaining_len: body,
+    };
+    packet.write(header, version, buf);
     Ok(size as usize)
 }
 

@@ -9,7 +9,7 @@ use crate::packet::PacketType;
 use crate::properties::{PayloadFormat, SubscriptionId, UserProperty, properties};
 use crate::string::MqttString;
 use crate::topic::{TopicName, validate_decoded_topic_name, validate_topic_name};
-use crate::wire::{self, Reader};
+use crate::wire::{self, FixedHeader, Reader};
 use crate::{ProtocolVersion, QoS, QosPid};
 
 properties! {
@@ -170,17 +170,20 @@ impl Publish {
         len
     }
 
-    /// Writes the body, whose length `body_len` was computed already by [`Publish::body_len`]:
-    /// the length of the properties follows from it without walking them again.
+    /// Writes the packet. The header's Remaining Length was computed by [`Publish::body_len`]
+    /// already: the length of the properties follows from it without walking them again.
     #[inline]
-    pub(crate) fn write_body_sized(
+    pub(crate) fn write(
         &self,
+        header: FixedHeader,
         version: ProtocolVersion,
-        body_len: usize,
         buf: &mut impl BufMut,
     ) {
-        wire::write_string(buf, self.topic.as_mqtt_string());
-        let mut rest = body_len - wire::prefixed_len(self.topic.len()) - self.payload.len();
+        let topic = self.topic.as_bytes();
+        // Every Topic Name is at most 65,535 bytes: its constructors check it.
+        header.write_with_u16(topic.len() as u16, buf);
+        buf.put_slice(topic);
+        let mut rest = header.remaining_len - wire::prefixed_len(topic.len()) - self.payload.len();
         if let Some(id) = self.qos.packet_id() {
             buf.put_u16(id.get());
             rest -= 2;

@@ -362,6 +362,17 @@ impl TopicFilter {
     pub(crate) fn from_checked(filter: MqttString) -> Self {
         TopicFilter(filter)
     }
+
+    /// [`validate_topic_filter_in`] for MQTT 5.0, returning the ShareName of a Shared
+    /// Subscription. Every `TopicFilter` passed the rules of §4.7 when it was made, so only
+    /// the sharing rules are left to check: a filter decoded on a 3.1.1 connection may break
+    /// them.
+    #[inline]
+    pub(crate) fn check_shared(&self) -> Result<Option<&str>, TopicError> {
+        Ok(split_shared(self.as_str())
+            .transpose()?
+            .map(|(name, _)| name))
+    }
 }
 
 impl TryFrom<&str> for TopicFilter {

@@ -6,8 +6,8 @@ use bytes::BufMut;
 use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{UserProperty, properties};
-use crate::topic::{TopicFilter, validate_decoded_topic_filter, validate_topic_filter_in};
-use crate::wire::{self, Reader};
+use crate::topic::{TopicFilter, validate_decoded_topic_filter};
+use crate::wire::{self, FixedHeader, Reader};
 use crate::{PacketId, ProtocolVersion};
 
 properties! {
@@ -66,7 +66,8 @@ impl Unsubscribe {
         }
         if version == ProtocolVersion::V5 {
             for filter in &self.filters {
-                validate_topic_filter_in(filter, version)
+                filter
+                    .check_shared()
                     .map_err(EncodeError::InvalidTopicFilter)?;
             }
         }
@@ -92,8 +93,13 @@ impl Unsubscribe {
                 .sum::<usize>()
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
-        buf.put_u16(self.packet_id.get());
+    pub(crate) fn write(
+        &self,
+        header: FixedHeader,
+        version: ProtocolVersion,
+        buf: &mut impl BufMut,
+    ) {
+        header.write_with_u16(self.packet_id.get(), buf);
         if version == ProtocolVersion::V5 {
             self.properties.write(buf);
         }
