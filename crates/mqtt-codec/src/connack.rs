@@ -53,8 +53,8 @@ pub struct ConnAck {
 const SESSION_PRESENT: u8 = 0b0000_0001;
 
 impl ConnAck {
-    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
-    // being copied there.
+    // Inlined into its function in `packet.rs`, so the packet is built where it is returned
+    // instead of being copied there.
     #[inline(always)]
     pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
         let flags = body.u8("Connect Acknowledge Flags")?;

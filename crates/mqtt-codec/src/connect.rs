@@ -84,8 +84,8 @@ mod flag {
 }
 
 impl Connect {
-    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
-    // being copied there.
+    // Inlined into its function in `packet.rs`, so the packet is built where it is returned
+    // instead of being copied there.
     #[inline(always)]
     pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
         if body.binary("Protocol Name")?.as_ref() != PROTOCOL_NAME {

@@ -189,31 +189,32 @@ impl Packet {
             return Ok(None);
         }
         let body = Reader::new(input, header_len, size);
-        let packet = match packet_type {
-            PacketType::Connect => Packet::Connect(Connect::decode(body, version)?),
-            PacketType::ConnAck => Packet::ConnAck(ConnAck::decode(body, version)?),
-            PacketType::Publish => Packet::Publish(Publish::decode(body, flags, version)?),
-            PacketType::PubAck => Packet::PubAck(PubAck::decode(body, version)?),
-            PacketType::PubRec => Packet::PubRec(PubRec::decode(body, version)?),
-            PacketType::PubRel => Packet::PubRel(PubRel::decode(body, version)?),
-            PacketType::PubComp => Packet::PubComp(PubComp::decode(body, version)?),
-            PacketType::Subscribe => Packet::Subscribe(Subscribe::decode(body, version)?),
-            PacketType::SubAck => Packet::SubAck(SubAck::decode(body, version)?),
-            PacketType::Unsubscribe => Packet::Unsubscribe(Unsubscribe::decode(body, version)?),
-            PacketType::UnsubAck => Packet::UnsubAck(UnsubAck::decode(body, version)?),
+        // Each arm is a function of its own that builds the packet where the result goes, so a
+        // packet is not copied on its way out; the caller's copies are all that is left.
+        match packet_type {
+            PacketType::Publish => decode_publish(body, flags, version, size),
+            PacketType::Subscribe => decode_subscribe(body, version, size),
+            PacketType::Connect => decode_connect(body, version, size),
+            PacketType::ConnAck => decode_connack(body, version, size),
+            PacketType::PubAck => decode_puback(body, version, size),
+            PacketType::PubRec => decode_pubrec(body, version, size),
+            PacketType::PubRel => decode_pubrel(body, version, size),
+            PacketType::PubComp => decode_pubcomp(body, version, size),
+            PacketType::SubAck => decode_suback(body, version, size),
+            PacketType::Unsubscribe => decode_unsubscribe(body, version, size),
+            PacketType::UnsubAck => decode_unsuback(body, version, size),
             PacketType::PingReq => {
                 body.finish(PacketType::PingReq)?;
-                Packet::PingReq
+                Ok(Some((Packet::PingReq, size)))
             }
             PacketType::PingResp => {
                 body.finish(PacketType::PingResp)?;
-                Packet::PingResp
+                Ok(Some((Packet::PingResp, size)))
             }
-            PacketType::Disconnect => Packet::Disconnect(Disconnect::decode(body, version)?),
+            PacketType::Disconnect => decode_disconnect(body, version, size),
             // `from_nibble` refuses type 15 on a 3.1.1 connection.
-            PacketType::Auth => Packet::Auth(Auth::decode(body)?),
-        };
-        Ok(Some((packet, size)))
+            PacketType::Auth => decode_auth(body, size),
+        }
     }
 
     pub fn packet_type(&self) -> PacketType {
@@ -382,6 +383,48 @@ impl Packet {
             ),
         }
     }
+}
+
+/// What [`Packet::decode`] returns.
+type Decoded = Result<Option<(Packet, usize)>, DecodeError>;
+
+#[inline(never)]
+fn decode_publish(body: Reader, flags: u8, version: ProtocolVersion, size: usize) -> Decoded {
+    Ok(Some((
+        Packet::Publish(Publish::decode(body, flags, version)?),
+        size,
+    )))
+}
+
+/// The decoders of the other packet types, with the same shape as [`decode_publish`].
+macro_rules! decoders {
+    ($($function:ident: $name:ident,)+) => {
+        $(
+            #[inline(never)]
+            fn $function(body: Reader, version: ProtocolVersion, size: usize) -> Decoded {
+                Ok(Some((Packet::$name($name::decode(body, version)?), size)))
+            }
+        )+
+    };
+}
+
+decoders! {
+    decode_connect: Connect,
+    decode_connack: ConnAck,
+    decode_puback: PubAck,
+    decode_pubrec: PubRec,
+    decode_pubrel: PubRel,
+    decode_pubcomp: PubComp,
+    decode_subscribe: Subscribe,
+    decode_suback: SubAck,
+    decode_unsubscribe: Unsubscribe,
+    decode_unsuback: UnsubAck,
+    decode_disconnect: Disconnect,
+}
+
+#[inline(never)]
+fn decode_auth(body: Reader, size: usize) -> Decoded {
+    Ok(Some((Packet::Auth(Auth::decode(body)?), size)))
 }
 
 /// The first byte of a packet of type `packet`, but for PUBLISH's own flags.

@@ -75,8 +75,8 @@ impl Publish {
         flags
     }
 
-    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
-    // being copied there.
+    // Inlined into its function in `packet.rs`, so the packet is built where it is returned
+    // instead of being copied there.
     #[inline(always)]
     pub(crate) fn decode(
         mut body: Reader,

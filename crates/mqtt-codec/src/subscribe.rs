@@ -107,8 +107,8 @@ pub struct Subscribe {
 }
 
 impl Subscribe {
-    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
-    // being copied there.
+    // Inlined into its function in `packet.rs`, so the packet is built where it is returned
+    // instead of being copied there.
     #[inline(always)]
     pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
         let packet_id = body.packet_id(PacketType::Subscribe)?;
