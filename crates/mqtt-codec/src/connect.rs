@@ -178,7 +178,7 @@ impl Connect {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         // Properties are rare in a CONNECT: the checks of their values are skipped when there
         // are none, which is all they would find.
@@ -287,11 +287,15 @@ impl Connect {
             flags |= flag::CLEAN_START;
         }
         // The fixed header, then the Protocol Name "MQTT" with its length, the Protocol Level,
-        // the Connect Flags and Keep Alive: a fixed layout written in two writes.
+        // the Connect Flags, Keep Alive and (3.1.1) the Client Identifier's length: a fixed
+        // layout written in two writes, each write to a buffer checking its capacity.
         header.write_with_u16(PROTOCOL_NAME.len() as u16, buf);
         let [name_0, name_1, name_2, name_3] = *PROTOCOL_NAME;
         let [keep_alive_high, keep_alive_low] = self.keep_alive.to_be_bytes();
-        buf.put_slice(&[
+        let client_id = self.client_id.as_bytes();
+        // Every MqttString is at most 65,535 bytes: its constructors check it.
+        let [id_high, id_low] = (client_id.len() as u16).to_be_bytes();
+        let fixed = [
             name_0,
             name_1,
             name_2,
@@ -300,11 +304,19 @@ impl Connect {
             flags,
             keep_alive_high,
             keep_alive_low,
-        ]);
-        if version == ProtocolVersion::V5 {
-            self.properties.write(buf);
+            id_high,
+            id_low,
+        ];
+        match version {
+            ProtocolVersion::V311 => buf.put_slice(&fixed),
+            ProtocolVersion::V5 => {
+                // The properties come before the Client Identifier.
+                buf.put_slice(&fixed[..8]);
+                self.properties.write(buf);
+                buf.put_slice(&fixed[8..]);
+            }
         }
-        wire::write_string(buf, &self.client_id);
+        buf.put_slice(client_id);
         if let Some(will) = &self.will {
             if version == ProtocolVersion::V5 {
                 will.properties.write(buf);

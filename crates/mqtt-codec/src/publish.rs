@@ -128,7 +128,7 @@ impl Publish {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         if self.dup && self.qos == QosPid::AtMostOnce {
             return Err(EncodeError::DuplicateAtQoS0);

@@ -146,7 +146,7 @@ impl Subscribe {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         if self.subscriptions.is_empty() {
             return Err(EncodeError::EmptySubscribe);
