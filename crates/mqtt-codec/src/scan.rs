@@ -110,6 +110,12 @@ pub(crate) fn scan_topic(bytes: &[u8]) -> TopicScan {
     }
 }
 
+/// Whether `bytes` holds a NUL, '+' or '#'.
+#[inline]
+pub(crate) fn has_special(bytes: &[u8]) -> bool {
+    fold(bytes, |word| zero_bytes(word) | wildcard_bytes(word)) != 0
+}
+
 /// Calls `visit` with the index of every NUL, '+' and '#' in `bytes`, in increasing order,
 /// stopping at the first error.
 #[inline]
@@ -154,6 +160,7 @@ mod tests {
                     let scan = scan_topic(&bytes);
                     assert_eq!(scan.suspect, suspect, "{bytes:?}");
                     assert_eq!(scan.wildcard, wildcard, "{bytes:?}");
+                    assert_eq!(has_special(&bytes), byte == 0 || wildcard, "{bytes:?}");
                     let expected = if byte == 0 || wildcard {
                         vec![at]
                     } else {

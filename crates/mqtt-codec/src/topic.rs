@@ -120,6 +120,9 @@ pub fn validate_topic_name(topic: &str) -> Result<(), TopicError> {
     }
     // In UTF-8 the bytes of '\0', '+' and '#' never occur inside the encoding of another
     // character, so scanning bytes is enough; the first forbidden byte names the rule broken.
+    if !scan::has_special(topic.as_bytes()) {
+        return Ok(());
+    }
     scan::each_special(topic.as_bytes(), |index| {
         Err(match topic.as_bytes()[index] {
             0 => TopicError::NullCharacter,
@@ -187,6 +190,9 @@ fn validate_filter(filter: &str) -> Result<(), TopicError> {
     }
     if bytes.len() > usize::from(u16::MAX) {
         return Err(TopicError::TooLong { len: bytes.len() });
+    }
+    if !scan::has_special(bytes) {
+        return Ok(());
     }
     check_specials(bytes)
 }
