@@ -36,6 +36,18 @@ const fn wildcard_bytes(word: u64) -> u64 {
     bytes_equal(word, b'+') | bytes_equal(word, b'#')
 }
 
+/// The suspect bytes of `word` in the high bit of their lane, its wildcards in the low bit.
+#[inline(always)]
+const fn suspect_and_wildcard_bytes(word: u64) -> u64 {
+    suspect_bytes(word) | wildcard_bytes(word) >> 7
+}
+
+/// The high bit of each NUL, '+' and '#'.
+#[inline(always)]
+const fn special_bytes(word: u64) -> u64 {
+    zero_bytes(word) | wildcard_bytes(word)
+}
+
 /// Eight bytes as a little-endian word: byte `i` of the slice is byte `i` of the word.
 #[inline(always)]
 fn word_at(bytes: &[u8], at: usize) -> u64 {
@@ -100,10 +112,7 @@ pub(crate) struct TopicScan {
 /// One pass over a Topic Name or Filter for both the string checks and the wildcards.
 #[inline]
 pub(crate) fn scan_topic(bytes: &[u8]) -> TopicScan {
-    // Suspect bytes keep the high bit of their lane, wildcards move to the low bit.
-    let found = fold(bytes, |word| {
-        suspect_bytes(word) | wildcard_bytes(word) >> 7
-    });
+    let found = fold(bytes, suspect_and_wildcard_bytes);
     TopicScan {
         suspect: found & HIGH != 0,
         wildcard: found & ONES != 0,
@@ -113,7 +122,7 @@ pub(crate) fn scan_topic(bytes: &[u8]) -> TopicScan {
 /// Whether `bytes` holds a NUL, '+' or '#'.
 #[inline]
 pub(crate) fn has_special(bytes: &[u8]) -> bool {
-    fold(bytes, |word| zero_bytes(word) | wildcard_bytes(word)) != 0
+    fold(bytes, special_bytes) != 0
 }
 
 /// Calls `visit` with the index of every NUL, '+' and '#' in `bytes`, in increasing order,
