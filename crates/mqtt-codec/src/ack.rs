@@ -6,7 +6,7 @@ use bytes::BufMut;
 use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::AckProperties;
-use crate::wire::Reader;
+use crate::wire::{FixedHeader, Reader};
 use crate::{PacketId, ProtocolVersion};
 
 /// Decodes the body of an acknowledgement. The reason code byte is given to `reason`.
@@ -62,14 +62,15 @@ pub(crate) fn body_len(version: ProtocolVersion, code: u8, properties: &AckPrope
     }
 }
 
-pub(crate) fn write_body(
+pub(crate) fn write(
+    header: FixedHeader,
     version: ProtocolVersion,
     packet_id: PacketId,
     code: u8,
     properties: &AckProperties,
     buf: &mut impl BufMut,
 ) {
-    buf.put_u16(packet_id.get());
+    header.write_with_u16(packet_id.get(), buf);
     if version == ProtocolVersion::V5 && (code != 0 || !properties.is_empty()) {
         buf.put_u8(code);
         if !properties.is_empty() {
@@ -126,12 +127,14 @@ macro_rules! ack_packet {
                 $crate::ack::body_len(version, self.reason_code.to_u8(), &self.properties)
             }
 
-            pub(crate) fn write_body(
+            pub(crate) fn write(
                 &self,
+                header: $crate::wire::FixedHeader,
                 version: $crate::ProtocolVersion,
                 buf: &mut impl bytes::BufMut,
             ) {
-                $crate::ack::write_body(
+                $crate::ack::write(
+                    header,
                     version,
                     self.packet_id,
                     self.reason_code.to_u8(),

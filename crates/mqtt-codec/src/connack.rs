@@ -9,7 +9,7 @@ use crate::packet::PacketType;
 use crate::properties::{UserProperty, properties};
 use crate::reason_code::ConnectReasonCode;
 use crate::string::MqttString;
-use crate::wire::Reader;
+use crate::wire::{FixedHeader, Reader};
 use crate::{ProtocolVersion, QoS};
 
 properties! {
@@ -53,8 +53,8 @@ pub struct ConnAck {
 const SESSION_PRESENT: u8 = 0b0000_0001;
 
 impl ConnAck {
-    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
-    // being copied there.
+    // Inlined into its function in `packet.rs`, so the packet is built where it is returned
+    // instead of being copied there.
     #[inline(always)]
     pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
         let flags = body.u8("Connect Acknowledge Flags")?;
@@ -124,21 +124,25 @@ impl ConnAck {
         }
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
-        buf.put_u8(if self.session_present {
+    pub(crate) fn write(
+        &self,
+        header: FixedHeader,
+        version: ProtocolVersion,
+        buf: &mut impl BufMut,
+    ) {
+        let flags = if self.session_present {
             SESSION_PRESENT
         } else {
             0
-        });
-        match version {
-            ProtocolVersion::V311 => {
-                // `check` ensured the code exists in 3.1.1.
-                buf.put_u8(self.reason_code.to_v3_return_code().unwrap_or(0x80));
-            }
-            ProtocolVersion::V5 => {
-                buf.put_u8(self.reason_code.to_u8());
-                self.properties.write(buf);
-            }
+        };
+        let code = match version {
+            // `check` ensured the code exists in 3.1.1.
+            ProtocolVersion::V311 => self.reason_code.to_v3_return_code().unwrap_or(0x80),
+            ProtocolVersion::V5 => self.reason_code.to_u8(),
+        };
+        header.write_with_u16(u16::from_be_bytes([flags, code]), buf);
+        if version == ProtocolVersion::V5 {
+            self.properties.write(buf);
         }
     }
 }

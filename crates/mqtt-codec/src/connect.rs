@@ -8,8 +8,8 @@ use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{PayloadFormat, UserProperty, properties};
 use crate::string::MqttString;
-use crate::topic::{TopicName, validate_topic_name};
-use crate::wire::{self, Reader};
+use crate::topic::{TopicName, validate_decoded_topic_name, validate_topic_name};
+use crate::wire::{self, FixedHeader, Reader};
 use crate::{ProtocolVersion, QoS};
 
 properties! {
@@ -71,7 +71,7 @@ pub struct Connect {
     pub properties: ConnectProperties,
 }
 
-const PROTOCOL_NAME: &[u8] = b"MQTT";
+const PROTOCOL_NAME: &[u8; 4] = b"MQTT";
 
 mod flag {
     pub const USERNAME: u8 = 0b1000_0000;
@@ -84,8 +84,8 @@ mod flag {
 }
 
 impl Connect {
-    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
-    // being copied there.
+    // Inlined into its function in `packet.rs`, so the packet is built where it is returned
+    // instead of being copied there.
     #[inline(always)]
     pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
         if body.binary("Protocol Name")?.as_ref() != PROTOCOL_NAME {
@@ -143,8 +143,8 @@ impl Connect {
             }
             // "The Will Topic MUST be a UTF-8 Encoded String" [MQTT-3.1.3-11] (3.1.1
             // [MQTT-3.1.3-10]), and a Topic Name: the Will Message is published to it.
-            let topic = body.string("Will Topic")?;
-            validate_topic_name(&topic).map_err(DecodeError::InvalidTopicName)?;
+            let (topic, wildcard) = body.topic("Will Topic")?;
+            validate_decoded_topic_name(&topic, wildcard).map_err(DecodeError::InvalidTopicName)?;
             let payload = body.binary("Will Payload")?;
             Some(LastWill {
                 topic: TopicName::from_checked(topic),
@@ -178,19 +178,21 @@ impl Connect {
         })
     }
 
+    #[inline(always)]
     pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
+        // Properties are rare in a CONNECT: the checks of their values are skipped when there
+        // are none, which is all they would find.
+        let has_properties = !self.properties.is_empty();
+        let will_properties = self
+            .will
+            .as_ref()
+            .map(|will| &will.properties)
+            .filter(|properties| !properties.is_empty());
         let binary_fields = [
             ("Password", self.password.as_ref().map_or(0, Bytes::len)),
             (
                 "Will Payload",
                 self.will.as_ref().map_or(0, |will| will.payload.len()),
-            ),
-            ("a binary property", self.properties.longest_binary()),
-            (
-                "a binary Will property",
-                self.will
-                    .as_ref()
-                    .map_or(0, |will| will.properties.longest_binary()),
             ),
         ];
         for (field, len) in binary_fields {
@@ -198,17 +200,29 @@ impl Connect {
                 return Err(EncodeError::BinaryDataTooLong { field, len });
             }
         }
-        if self.properties.authentication_data.is_some()
-            && self.properties.authentication_method.is_none()
-        {
-            return Err(EncodeError::AuthenticationDataWithoutMethod);
-        }
-        if let Some(response_topic) = self
-            .will
-            .as_ref()
-            .and_then(|will| will.properties.response_topic.as_ref())
-        {
-            validate_topic_name(response_topic).map_err(EncodeError::InvalidResponseTopic)?;
+        if has_properties || will_properties.is_some() {
+            let binary_properties = [
+                ("a binary property", self.properties.longest_binary()),
+                (
+                    "a binary Will property",
+                    will_properties.map_or(0, WillProperties::longest_binary),
+                ),
+            ];
+            for (field, len) in binary_properties {
+                if len > usize::from(u16::MAX) {
+                    return Err(EncodeError::BinaryDataTooLong { field, len });
+                }
+            }
+            if self.properties.authentication_data.is_some()
+                && self.properties.authentication_method.is_none()
+            {
+                return Err(EncodeError::AuthenticationDataWithoutMethod);
+            }
+            if let Some(response_topic) =
+                will_properties.and_then(|properties| properties.response_topic.as_ref())
+            {
+                validate_topic_name(response_topic).map_err(EncodeError::InvalidResponseTopic)?;
+            }
         }
         if version == ProtocolVersion::V311 {
             // "If the Client supplies a zero-byte ClientId, the Client MUST also set
@@ -216,12 +230,7 @@ impl Connect {
             if self.client_id.is_empty() && !self.clean_start {
                 return Err(EncodeError::EmptyClientIdWithoutCleanSession);
             }
-            if !self.properties.is_empty()
-                || self
-                    .will
-                    .as_ref()
-                    .is_some_and(|will| !will.properties.is_empty())
-            {
+            if has_properties || will_properties.is_some() {
                 return Err(EncodeError::NotInVersion {
                     what: "CONNECT properties",
                     version,
@@ -255,9 +264,12 @@ impl Connect {
         len
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
-        wire::write_binary(buf, PROTOCOL_NAME);
-        buf.put_u8(version.level());
+    pub(crate) fn write(
+        &self,
+        header: FixedHeader,
+        version: ProtocolVersion,
+        buf: &mut impl BufMut,
+    ) {
         let mut flags = 0;
         if self.username.is_some() {
             flags |= flag::USERNAME;
@@ -274,12 +286,37 @@ impl Connect {
         if self.clean_start {
             flags |= flag::CLEAN_START;
         }
-        buf.put_u8(flags);
-        buf.put_u16(self.keep_alive);
-        if version == ProtocolVersion::V5 {
-            self.properties.write(buf);
+        // The fixed header, then the Protocol Name "MQTT" with its length, the Protocol Level,
+        // the Connect Flags, Keep Alive and (3.1.1) the Client Identifier's length: a fixed
+        // layout written in two writes, each write to a buffer checking its capacity.
+        header.write_with_u16(PROTOCOL_NAME.len() as u16, buf);
+        let [name_0, name_1, name_2, name_3] = *PROTOCOL_NAME;
+        let [keep_alive_high, keep_alive_low] = self.keep_alive.to_be_bytes();
+        let client_id = self.client_id.as_bytes();
+        // Every MqttString is at most 65,535 bytes: its constructors check it.
+        let [id_high, id_low] = (client_id.len() as u16).to_be_bytes();
+        let fixed = [
+            name_0,
+            name_1,
+            name_2,
+            name_3,
+            version.level(),
+            flags,
+            keep_alive_high,
+            keep_alive_low,
+            id_high,
+            id_low,
+        ];
+        match version {
+            ProtocolVersion::V311 => buf.put_slice(&fixed),
+            ProtocolVersion::V5 => {
+                // The properties come before the Client Identifier.
+                buf.put_slice(&fixed[..8]);
+                self.properties.write(buf);
+                buf.put_slice(&fixed[8..]);
+            }
         }
-        wire::write_string(buf, &self.client_id);
+        buf.put_slice(client_id);
         if let Some(will) = &self.will {
             if version == ProtocolVersion::V5 {
                 will.properties.write(buf);

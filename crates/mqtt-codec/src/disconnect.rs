@@ -9,7 +9,7 @@ use crate::packet::PacketType;
 use crate::properties::{UserProperty, properties};
 use crate::reason_code::DisconnectReasonCode;
 use crate::string::MqttString;
-use crate::wire::Reader;
+use crate::wire::{FixedHeader, Reader};
 
 properties! {
     /// Properties of a DISCONNECT (MQTT 5.0 §3.14.2.2).
@@ -89,8 +89,9 @@ impl Disconnect {
         }
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
-        if self.body_len(version) > 0 {
+    pub(crate) fn write(&self, header: FixedHeader, _: ProtocolVersion, buf: &mut impl BufMut) {
+        header.write(buf);
+        if header.remaining_len > 0 {
             buf.put_u8(self.reason_code.to_u8());
             if !self.properties.is_empty() {
                 self.properties.write(buf);

@@ -52,6 +52,7 @@ mod pubrec;
 mod pubrel;
 mod qos;
 mod reason_code;
+mod scan;
 mod string;
 mod suback;
 mod subscribe;

@@ -5,7 +5,7 @@ use core::fmt;
 use bytes::{BufMut, Bytes};
 
 use crate::error::{DecodeError, EncodeError};
-use crate::wire::{self, MAX_VAR_INT, Reader};
+use crate::wire::{self, FixedHeader, MAX_VAR_INT, Reader};
 use crate::{
     Auth, ConnAck, Connect, Disconnect, ProtocolVersion, PubAck, PubComp, PubRec, PubRel, Publish,
     SubAck, Subscribe, UnsubAck, Unsubscribe,
@@ -189,31 +189,32 @@ impl Packet {
             return Ok(None);
         }
         let body = Reader::new(input, header_len, size);
-        let packet = match packet_type {
-            PacketType::Connect => Packet::Connect(Connect::decode(body, version)?),
-            PacketType::ConnAck => Packet::ConnAck(ConnAck::decode(body, version)?),
-            PacketType::Publish => Packet::Publish(Publish::decode(body, flags, version)?),
-            PacketType::PubAck => Packet::PubAck(PubAck::decode(body, version)?),
-            PacketType::PubRec => Packet::PubRec(PubRec::decode(body, version)?),
-            PacketType::PubRel => Packet::PubRel(PubRel::decode(body, version)?),
-            PacketType::PubComp => Packet::PubComp(PubComp::decode(body, version)?),
-            PacketType::Subscribe => Packet::Subscribe(Subscribe::decode(body, version)?),
-            PacketType::SubAck => Packet::SubAck(SubAck::decode(body, version)?),
-            PacketType::Unsubscribe => Packet::Unsubscribe(Unsubscribe::decode(body, version)?),
-            PacketType::UnsubAck => Packet::UnsubAck(UnsubAck::decode(body, version)?),
+        // Each arm is a function of its own that builds the packet where the result goes, so a
+        // packet is not copied on its way out; the caller's copies are all that is left.
+        match packet_type {
+            PacketType::Publish => decode_publish(body, flags, version, size),
+            PacketType::Subscribe => decode_subscribe(body, version, size),
+            PacketType::Connect => decode_connect(body, version, size),
+            PacketType::ConnAck => decode_connack(body, version, size),
+            PacketType::PubAck => decode_puback(body, version, size),
+            PacketType::PubRec => decode_pubrec(body, version, size),
+            PacketType::PubRel => decode_pubrel(body, version, size),
+            PacketType::PubComp => decode_pubcomp(body, version, size),
+            PacketType::SubAck => decode_suback(body, version, size),
+            PacketType::Unsubscribe => decode_unsubscribe(body, version, size),
+            PacketType::UnsubAck => decode_unsuback(body, version, size),
             PacketType::PingReq => {
                 body.finish(PacketType::PingReq)?;
-                Packet::PingReq
+                Ok(Some((Packet::PingReq, size)))
             }
             PacketType::PingResp => {
                 body.finish(PacketType::PingResp)?;
-                Packet::PingResp
+                Ok(Some((Packet::PingResp, size)))
             }
-            PacketType::Disconnect => Packet::Disconnect(Disconnect::decode(body, version)?),
+            PacketType::Disconnect => decode_disconnect(body, version, size),
             // `from_nibble` refuses type 15 on a 3.1.1 connection.
-            PacketType::Auth => Packet::Auth(Auth::decode(body)?),
-        };
-        Ok(Some((packet, size)))
+            PacketType::Auth => decode_auth(body, size),
+        }
     }
 
     pub fn packet_type(&self) -> PacketType {
@@ -384,6 +385,48 @@ impl Packet {
     }
 }
 
+/// What [`Packet::decode`] returns.
+type Decoded = Result<Option<(Packet, usize)>, DecodeError>;
+
+#[inline(never)]
+fn decode_publish(body: Reader, flags: u8, version: ProtocolVersion, size: usize) -> Decoded {
+    Ok(Some((
+        Packet::Publish(Publish::decode(body, flags, version)?),
+        size,
+    )))
+}
+
+/// The decoders of the other packet types, with the same shape as [`decode_publish`].
+macro_rules! decoders {
+    ($($function:ident: $name:ident,)+) => {
+        $(
+            #[inline(never)]
+            fn $function(body: Reader, version: ProtocolVersion, size: usize) -> Decoded {
+                Ok(Some((Packet::$name($name::decode(body, version)?), size)))
+            }
+        )+
+    };
+}
+
+decoders! {
+    decode_connect: Connect,
+    decode_connack: ConnAck,
+    decode_puback: PubAck,
+    decode_pubrec: PubRec,
+    decode_pubrel: PubRel,
+    decode_pubcomp: PubComp,
+    decode_subscribe: Subscribe,
+    decode_suback: SubAck,
+    decode_unsubscribe: Unsubscribe,
+    decode_unsuback: UnsubAck,
+    decode_disconnect: Disconnect,
+}
+
+#[inline(never)]
+fn decode_auth(body: Reader, size: usize) -> Decoded {
+    Ok(Some((Packet::Auth(Auth::decode(body)?), size)))
+}
+
 /// The first byte of a packet of type `packet`, but for PUBLISH's own flags.
 const fn first_byte(packet: PacketType) -> u8 {
     (packet as u8) << 4 | packet.required_flags()
@@ -395,8 +438,9 @@ trait Body {
     fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError>;
     /// The Remaining Length.
     fn body_len(&self, version: ProtocolVersion) -> usize;
-    /// Writes the variable header and payload; `body_len` is what `body_len` returned.
-    fn write_body(&self, version: ProtocolVersion, body_len: usize, buf: &mut impl BufMut);
+    /// Writes `header`, whose Remaining Length is what `body_len` returned, then the variable
+    /// header and the payload.
+    fn write(&self, header: FixedHeader, version: ProtocolVersion, buf: &mut impl BufMut);
 }
 
 macro_rules! impl_body {
@@ -411,8 +455,8 @@ macro_rules! impl_body {
                 $name::body_len(self, version)
             }
             #[inline]
-            fn write_body(&self, version: ProtocolVersion, _: usize, buf: &mut impl BufMut) {
-                $name::write_body(self, version, buf)
+            fn write(&self, header: FixedHeader, version: ProtocolVersion, buf: &mut impl BufMut) {
+                $name::write(self, header, version, buf)
             }
         } )+
     };
@@ -442,8 +486,8 @@ impl Body for Publish {
         Publish::body_len(self, version)
     }
     #[inline]
-    fn write_body(&self, version: ProtocolVersion, body_len: usize, buf: &mut impl BufMut) {
-        self.write_body_sized(version, body_len, buf)
+    fn write(&self, header: FixedHeader, version: ProtocolVersion, buf: &mut impl BufMut) {
+        Publish::write(self, header, version, buf)
     }
 }
 
@@ -457,7 +501,8 @@ impl Body for Auth {
         Auth::body_len(self)
     }
     #[inline]
-    fn write_body(&self, _: ProtocolVersion, _: usize, buf: &mut impl BufMut) {
+    fn write(&self, header: FixedHeader, _: ProtocolVersion, buf: &mut impl BufMut) {
+        header.write(buf);
         Auth::write_body(self, buf)
     }
 }
@@ -472,7 +517,9 @@ impl Body for Empty {
     fn body_len(&self, _: ProtocolVersion) -> usize {
         0
     }
-    fn write_body(&self, _: ProtocolVersion, _: usize, _: &mut impl BufMut) {}
+    fn write(&self, header: FixedHeader, _: ProtocolVersion, buf: &mut impl BufMut) {
+        header.write(buf);
+    }
 }
 
 /// Checks, sizes and writes one packet: see [`Packet::encode`].
@@ -494,9 +541,11 @@ fn encode(
     if body > MAX_VAR_INT as usize || size > u64::from(maximum) {
         return Err(EncodeError::PacketTooLarge { size, maximum });
     }
-    buf.put_u8(first_byte);
-    wire::write_var_int(buf, body);
-    packet.write_body(version, body, buf);
+    let header = FixedHeader {
+        first_byte,
+        remaining_len: body,
+    };
+    packet.write(header, version, buf);
     Ok(size as usize)
 }
 

@@ -113,7 +113,10 @@ impl SubscriptionId {
 pub(crate) trait PropertyValue: Sized {
     fn read(reader: &mut Reader, property: PropertyId) -> Result<Self, DecodeError>;
     fn len(&self) -> usize;
-    fn write(&self, buf: &mut impl BufMut);
+    /// Writes the property identifier `id` (every identifier fits one byte) and the value.
+    /// A value of a fixed size, or the length in front of a string, goes out with the
+    /// identifier in one write: each write to a buffer checks its capacity.
+    fn write(&self, id: u8, buf: &mut impl BufMut);
 }
 
 fn invalid(property: PropertyId) -> DecodeError {
@@ -132,8 +135,8 @@ impl PropertyValue for bool {
     fn len(&self) -> usize {
         1
     }
-    fn write(&self, buf: &mut impl BufMut) {
-        buf.put_u8(u8::from(*self));
+    fn write(&self, id: u8, buf: &mut impl BufMut) {
+        buf.put_slice(&[id, u8::from(*self)]);
     }
 }
 
@@ -148,8 +151,8 @@ impl PropertyValue for PayloadFormat {
     fn len(&self) -> usize {
         1
     }
-    fn write(&self, buf: &mut impl BufMut) {
-        buf.put_u8(*self as u8);
+    fn write(&self, id: u8, buf: &mut impl BufMut) {
+        buf.put_slice(&[id, *self as u8]);
     }
 }
 
@@ -166,8 +169,8 @@ impl PropertyValue for QoS {
     fn len(&self) -> usize {
         1
     }
-    fn write(&self, buf: &mut impl BufMut) {
-        buf.put_u8(self.bits());
+    fn write(&self, id: u8, buf: &mut impl BufMut) {
+        buf.put_slice(&[id, self.bits()]);
     }
 }
 
@@ -178,8 +181,9 @@ impl PropertyValue for u16 {
     fn len(&self) -> usize {
         2
     }
-    fn write(&self, buf: &mut impl BufMut) {
-        buf.put_u16(*self);
+    fn write(&self, id: u8, buf: &mut impl BufMut) {
+        let [high, low] = self.to_be_bytes();
+        buf.put_slice(&[id, high, low]);
     }
 }
 
@@ -191,8 +195,8 @@ impl PropertyValue for NonZeroU16 {
     fn len(&self) -> usize {
         2
     }
-    fn write(&self, buf: &mut impl BufMut) {
-        buf.put_u16(self.get());
+    fn write(&self, id: u8, buf: &mut impl BufMut) {
+        self.get().write(id, buf);
     }
 }
 
@@ -203,8 +207,9 @@ impl PropertyValue for u32 {
     fn len(&self) -> usize {
         4
     }
-    fn write(&self, buf: &mut impl BufMut) {
-        buf.put_u32(*self);
+    fn write(&self, id: u8, buf: &mut impl BufMut) {
+        let [b0, b1, b2, b3] = self.to_be_bytes();
+        buf.put_slice(&[id, b0, b1, b2, b3]);
     }
 }
 
@@ -216,8 +221,8 @@ impl PropertyValue for NonZeroU32 {
     fn len(&self) -> usize {
         4
     }
-    fn write(&self, buf: &mut impl BufMut) {
-        buf.put_u32(self.get());
+    fn write(&self, id: u8, buf: &mut impl BufMut) {
+        self.get().write(id, buf);
     }
 }
 
@@ -229,7 +234,8 @@ impl PropertyValue for SubscriptionId {
     fn len(&self) -> usize {
         wire::var_int_len(self.get() as usize)
     }
-    fn write(&self, buf: &mut impl BufMut) {
+    fn write(&self, id: u8, buf: &mut impl BufMut) {
+        buf.put_u8(id);
         wire::write_var_int(buf, self.get() as usize);
     }
 }
@@ -241,8 +247,8 @@ impl PropertyValue for MqttString {
     fn len(&self) -> usize {
         wire::prefixed_len(self.as_str().len())
     }
-    fn write(&self, buf: &mut impl BufMut) {
-        wire::write_string(buf, self);
+    fn write(&self, id: u8, buf: &mut impl BufMut) {
+        write_prefixed(id, self.as_bytes(), buf);
     }
 }
 
@@ -255,8 +261,8 @@ impl PropertyValue for Bytes {
     fn len(&self) -> usize {
         wire::prefixed_len(self.as_ref().len())
     }
-    fn write(&self, buf: &mut impl BufMut) {
-        wire::write_binary(buf, self);
+    fn write(&self, id: u8, buf: &mut impl BufMut) {
+        write_prefixed(id, self, buf);
     }
 }
 
@@ -270,10 +276,20 @@ impl PropertyValue for UserProperty {
     fn len(&self) -> usize {
         wire::prefixed_len(self.name.as_str().len()) + wire::prefixed_len(self.value.as_str().len())
     }
-    fn write(&self, buf: &mut impl BufMut) {
-        wire::write_string(buf, &self.name);
+    fn write(&self, id: u8, buf: &mut impl BufMut) {
+        write_prefixed(id, self.name.as_bytes(), buf);
         wire::write_string(buf, &self.value);
     }
+}
+
+/// The identifier, then String or Binary Data; the caller has checked `value` fits a two-byte
+/// length.
+#[inline]
+fn write_prefixed(id: u8, value: &[u8], buf: &mut impl BufMut) {
+    debug_assert!(value.len() <= usize::from(u16::MAX));
+    let [high, low] = (value.len() as u16).to_be_bytes();
+    buf.put_slice(&[id, high, low]);
+    buf.put_slice(value);
 }
 
 /// Where a property's value goes in a properties struct: `Option` for a property that may
@@ -326,8 +342,7 @@ impl<T: PropertyValue + BinaryLen> PropertySlot for Option<T> {
     }
     fn write(&self, property: PropertyId, buf: &mut impl BufMut) {
         if let Some(value) = self {
-            buf.put_u8(property as u8);
-            value.write(buf);
+            value.write(property as u8, buf);
         }
     }
     fn longest_binary(&self) -> usize {
@@ -348,8 +363,7 @@ impl<T: PropertyValue + BinaryLen> PropertySlot for Vec<T> {
     }
     fn write(&self, property: PropertyId, buf: &mut impl BufMut) {
         for value in self {
-            buf.put_u8(property as u8);
-            value.write(buf);
+            value.write(property as u8, buf);
         }
     }
     fn longest_binary(&self) -> usize {

@@ -8,8 +8,8 @@ use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{PayloadFormat, SubscriptionId, UserProperty, properties};
 use crate::string::MqttString;
-use crate::topic::{TopicName, validate_topic_name};
-use crate::wire::{self, Reader};
+use crate::topic::{TopicName, validate_decoded_topic_name, validate_topic_name};
+use crate::wire::{self, FixedHeader, Reader};
 use crate::{ProtocolVersion, QoS, QosPid};
 
 properties! {
@@ -75,8 +75,8 @@ impl Publish {
         flags
     }
 
-    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
-    // being copied there.
+    // Inlined into its function in `packet.rs`, so the packet is built where it is returned
+    // instead of being copied there.
     #[inline(always)]
     pub(crate) fn decode(
         mut body: Reader,
@@ -97,7 +97,7 @@ impl Publish {
         }
         // "The Topic Name MUST be present as the first field in the PUBLISH packet Variable
         // Header. It MUST be a UTF-8 Encoded String" [MQTT-3.3.2-1].
-        let topic = body.string("Topic Name")?;
+        let (topic, wildcard) = body.topic("Topic Name")?;
         let qos = match qos {
             QoS::AtMostOnce => QosPid::AtMostOnce,
             QoS::AtLeastOnce => QosPid::AtLeastOnce(body.packet_id(PacketType::Publish)?),
@@ -111,7 +111,7 @@ impl Publish {
         // [MQTT-3.3.2-2]. In 5.0 it may be empty when a Topic Alias stands for it (§3.3.2.3.4).
         let aliased = topic.is_empty() && properties.topic_alias.is_some();
         if !aliased {
-            validate_topic_name(&topic).map_err(DecodeError::InvalidTopicName)?;
+            validate_decoded_topic_name(&topic, wildcard).map_err(DecodeError::InvalidTopicName)?;
         }
         // "The Response Topic MUST NOT contain wildcard characters" [MQTT-3.3.2-14]: it is the
         // Topic Name of the response.
@@ -128,7 +128,7 @@ impl Publish {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         if self.dup && self.qos == QosPid::AtMostOnce {
             return Err(EncodeError::DuplicateAtQoS0);
@@ -170,17 +170,20 @@ impl Publish {
         len
     }
 
-    /// Writes the body, whose length `body_len` was computed already by [`Publish::body_len`]:
-    /// the length of the properties follows from it without walking them again.
+    /// Writes the packet. The header's Remaining Length was computed by [`Publish::body_len`]
+    /// already: the length of the properties follows from it without walking them again.
     #[inline]
-    pub(crate) fn write_body_sized(
+    pub(crate) fn write(
         &self,
+        header: FixedHeader,
         version: ProtocolVersion,
-        body_len: usize,
         buf: &mut impl BufMut,
     ) {
-        wire::write_string(buf, self.topic.as_mqtt_string());
-        let mut rest = body_len - wire::prefixed_len(self.topic.len()) - self.payload.len();
+        let topic = self.topic.as_bytes();
+        // Every Topic Name is at most 65,535 bytes: its constructors check it.
+        header.write_with_u16(topic.len() as u16, buf);
+        buf.put_slice(topic);
+        let mut rest = header.remaining_len - wire::prefixed_len(topic.len()) - self.payload.len();
         if let Some(id) = self.qos.packet_id() {
             buf.put_u16(id.get());
             rest -= 2;

@@ -7,6 +7,7 @@ use core::ops::Deref;
 use bytes::Bytes;
 
 use crate::error::DecodeError;
+use crate::scan;
 
 /// A UTF-8 Encoded String as MQTT allows it: well-formed UTF-8 (which in Rust already excludes
 /// the surrogates U+D800..U+DFFF), no U+0000, at most 65,535 bytes.
@@ -70,25 +71,31 @@ impl MqttString {
     }
 
     /// Validates bytes that came off the wire (already at most 65,535 bytes long).
+    #[inline]
     pub(crate) fn from_bytes(bytes: Bytes) -> Result<Self, DecodeError> {
-        // "The character data in a UTF-8 Encoded String MUST be well-formed UTF-8 [...]
-        // In particular, the character data MUST NOT include encodings of code points between
-        // U+D800 and U+DFFF" [MQTT-1.5.4-1].
-        // Nearly every string on the wire is ASCII without NUL, which one vectorised pass
-        // proves valid; anything else takes the full checks.
-        if is_ascii_without_nul(&bytes) {
-            return Ok(MqttString(bytes));
-        }
-        core::str::from_utf8(&bytes).map_err(|_| DecodeError::InvalidUtf8)?;
-        if bytes.contains(&0) {
-            return Err(DecodeError::NullCharacter);
+        // Nearly every string on the wire is ASCII without NUL, which one pass proves valid;
+        // anything else takes the full checks.
+        if !scan::is_plain_ascii(&bytes) {
+            check_wire_text(&bytes)?;
         }
         Ok(MqttString(bytes))
     }
 
+    /// [`MqttString::from_bytes`] for a Topic Name or Filter, in the same pass telling whether
+    /// it holds a wildcard ('+' or '#').
+    #[inline]
+    pub(crate) fn from_topic_bytes(bytes: Bytes) -> Result<(Self, bool), DecodeError> {
+        let scan = scan::scan_topic(&bytes);
+        if scan.suspect {
+            check_wire_text(&bytes)?;
+        }
+        Ok((MqttString(bytes), scan.wildcard))
+    }
+
     pub fn as_str(&self) -> &str {
         // SAFETY: every constructor checks that the bytes are valid UTF-8 (`from_static` and
-        // `TryFrom` take a `str`, `from_bytes` runs `from_utf8`), and the bytes are immutable.
+        // `TryFrom` take a `str`; `from_bytes` and `from_topic_bytes` accept only plain ASCII
+        // or what `from_utf8` accepts), and the bytes are immutable.
         unsafe { core::str::from_utf8_unchecked(&self.0) }
     }
 
@@ -98,16 +105,19 @@ impl MqttString {
     }
 }
 
-/// Whether every byte is ASCII (below 0x80) and none is NUL. Scanned 16 bytes at a time without
-/// early exit, so that it compiles to vector compares.
-#[inline]
-fn is_ascii_without_nul(bytes: &[u8]) -> bool {
-    let bad = |byte: u8| (byte == 0) | (byte >= 0x80);
-    let mut chunks = bytes.chunks_exact(16);
-    let found = chunks
-        .by_ref()
-        .any(|chunk| chunk.iter().fold(false, |found, &byte| found | bad(byte)));
-    !found && !chunks.remainder().iter().any(|&byte| bad(byte))
+/// The full checks of a string from the wire that is not plain ASCII.
+#[cold]
+fn check_wire_text(bytes: &[u8]) -> Result<(), DecodeError> {
+    // "The character data in a UTF-8 Encoded String MUST be well-formed UTF-8 [...]
+    // In particular, the character data MUST NOT include encodings of code points between
+    // U+D800 and U+DFFF" [MQTT-1.5.4-1].
+    core::str::from_utf8(bytes).map_err(|_| DecodeError::InvalidUtf8)?;
+    // "A UTF-8 Encoded String MUST NOT include an encoding of the null character U+0000"
+    // [MQTT-1.5.4-2].
+    if bytes.contains(&0) {
+        return Err(DecodeError::NullCharacter);
+    }
+    Ok(())
 }
 
 impl Deref for MqttString {
@@ -184,8 +194,8 @@ mod tests {
         );
     }
 
-    // The ASCII scan runs 16 bytes at a time: NUL and bad UTF-8 are found wherever they are,
-    // and good UTF-8 past the scan still passes.
+    // The ASCII scan reads eight bytes at a time, the last word overlapping the one before:
+    // NUL and bad UTF-8 are found wherever they are, and good UTF-8 past the scan still passes.
     #[test]
     fn checks_every_position_of_a_long_string() {
         for len in [1, 15, 16, 17, 40] {

@@ -6,7 +6,7 @@ use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::AckProperties;
 use crate::reason_code::SubscribeReasonCode;
-use crate::wire::Reader;
+use crate::wire::{FixedHeader, Reader};
 use crate::{PacketId, ProtocolVersion};
 
 /// The server's answer to a SUBSCRIBE.
@@ -20,8 +20,8 @@ pub struct SubAck {
 }
 
 impl SubAck {
-    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
-    // being copied there.
+    // Inlined into its function in `packet.rs`, so the packet is built where it is returned
+    // instead of being copied there.
     #[inline(always)]
     pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
         let packet_id = body.packet_id(PacketType::SubAck)?;
@@ -75,8 +75,13 @@ impl SubAck {
         2 + properties + self.reason_codes.len()
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
-        buf.put_u16(self.packet_id.get());
+    pub(crate) fn write(
+        &self,
+        header: FixedHeader,
+        version: ProtocolVersion,
+        buf: &mut impl BufMut,
+    ) {
+        header.write_with_u16(self.packet_id.get(), buf);
         if version == ProtocolVersion::V5 {
             self.properties.write(buf);
         }

@@ -6,8 +6,8 @@ use bytes::BufMut;
 use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{SubscriptionId, UserProperty, properties};
-use crate::topic::{TopicFilter, validate_topic_filter_in};
-use crate::wire::{self, Reader};
+use crate::topic::{TopicFilter, validate_decoded_topic_filter};
+use crate::wire::{self, FixedHeader, Reader};
 use crate::{PacketId, ProtocolVersion, QoS};
 
 properties! {
@@ -107,8 +107,8 @@ pub struct Subscribe {
 }
 
 impl Subscribe {
-    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
-    // being copied there.
+    // Inlined into its function in `packet.rs`, so the packet is built where it is returned
+    // instead of being copied there.
     #[inline(always)]
     pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
         let packet_id = body.packet_id(PacketType::Subscribe)?;
@@ -121,8 +121,9 @@ impl Subscribe {
         let mut subscriptions = Vec::with_capacity((body.remaining() / 4).min(8));
         while !body.is_empty() {
             // "The Topic Filters MUST be a UTF-8 Encoded String" [MQTT-3.8.3-1].
-            let filter = body.string("Topic Filter")?;
-            validate_topic_filter_in(&filter, version).map_err(DecodeError::InvalidTopicFilter)?;
+            let (filter, wildcard) = body.topic("Topic Filter")?;
+            validate_decoded_topic_filter(&filter, wildcard, version)
+                .map_err(DecodeError::InvalidTopicFilter)?;
             let filter = TopicFilter::from_checked(filter);
             let options =
                 SubscriptionOptions::from_byte(body.u8("Subscription Options")?, version)?;
@@ -145,17 +146,16 @@ impl Subscribe {
         })
     }
 
+    #[inline(always)]
     pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         if self.subscriptions.is_empty() {
             return Err(EncodeError::EmptySubscribe);
         }
         if version == ProtocolVersion::V5 {
             for subscription in &self.subscriptions {
-                let filter = &subscription.filter;
-                // A filter decoded on a 3.1.1 connection may break the 5.0 sharing rules.
-                validate_topic_filter_in(filter, version)
+                let share_name = (subscription.filter.check_shared())
                     .map_err(EncodeError::InvalidTopicFilter)?;
-                if subscription.options.no_local && filter.share_name().is_some() {
+                if subscription.options.no_local && share_name.is_some() {
                     return Err(EncodeError::NoLocalOnSharedSubscription);
                 }
             }
@@ -192,14 +192,33 @@ impl Subscribe {
         2 + properties + payload
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
-        buf.put_u16(self.packet_id.get());
+    pub(crate) fn write(
+        &self,
+        header: FixedHeader,
+        version: ProtocolVersion,
+        buf: &mut impl BufMut,
+    ) {
+        header.write_with_u16(self.packet_id.get(), buf);
         if version == ProtocolVersion::V5 {
             self.properties.write(buf);
         }
-        for subscription in &self.subscriptions {
-            wire::write_string(buf, subscription.filter.as_mqtt_string());
-            buf.put_u8(subscription.options.to_byte());
+        // Each filter's options byte goes out with the length of the next filter: one write
+        // fewer per filter, each write to a buffer checking its capacity. Every filter is at
+        // most 65,535 bytes: its constructors check it.
+        let mut subscriptions = self.subscriptions.iter().peekable();
+        if let Some(first) = subscriptions.peek() {
+            buf.put_u16(first.filter.len() as u16);
+        }
+        while let Some(subscription) = subscriptions.next() {
+            buf.put_slice(subscription.filter.as_bytes());
+            let options = subscription.options.to_byte();
+            match subscriptions.peek() {
+                Some(next) => {
+                    let [high, low] = (next.filter.len() as u16).to_be_bytes();
+                    buf.put_slice(&[options, high, low]);
+                }
+                None => buf.put_u8(options),
+            }
         }
     }
 }

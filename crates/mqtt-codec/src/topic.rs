@@ -4,6 +4,7 @@ use core::fmt;
 use core::ops::Deref;
 
 use crate::ProtocolVersion;
+use crate::scan;
 use crate::string::{MqttString, StringError};
 
 /// Why a string is not a valid Topic Name or Topic Filter.
@@ -118,29 +119,29 @@ pub fn validate_topic_name(topic: &str) -> Result<(), TopicError> {
         return Err(TopicError::TooLong { len: topic.len() });
     }
     // In UTF-8 the bytes of '\0', '+' and '#' never occur inside the encoding of another
-    // character, so scanning bytes is enough. The common case, a valid name, is scanned 16
-    // bytes at a time without early exit so that it compiles to vector compares; only a name
-    // with a forbidden byte takes the loop that says which rule it breaks.
-    let bytes = topic.as_bytes();
-    let forbidden = |byte: u8| (byte == 0) | (byte == b'+') | (byte == b'#');
-    let mut chunks = bytes.chunks_exact(16);
-    let mut found = chunks.by_ref().any(|chunk| {
-        chunk
-            .iter()
-            .fold(false, |found, &byte| found | forbidden(byte))
-    });
-    found |= chunks.remainder().iter().any(|&byte| forbidden(byte));
-    if !found {
+    // character, so scanning bytes is enough; the first forbidden byte names the rule broken.
+    if !scan::has_special(topic.as_bytes()) {
         return Ok(());
     }
-    for &byte in bytes {
-        match byte {
-            0 => return Err(TopicError::NullCharacter),
-            b'+' | b'#' => return Err(TopicError::WildcardInTopicName),
-            _ => {}
-        }
+    scan::each_special(topic.as_bytes(), |index| {
+        Err(match topic.as_bytes()[index] {
+            0 => TopicError::NullCharacter,
+            _ => TopicError::WildcardInTopicName,
+        })
+    })
+}
+
+/// [`validate_topic_name`] for a name decoded from the wire, which is at most 65,535 bytes and
+/// has passed the string checks (so holds no NUL), with `wildcard` from its scan.
+#[inline]
+pub(crate) fn validate_decoded_topic_name(name: &str, wildcard: bool) -> Result<(), TopicError> {
+    if name.is_empty() {
+        Err(TopicError::Empty)
+    } else if wildcard {
+        Err(TopicError::WildcardInTopicName)
+    } else {
+        Ok(())
     }
-    Ok(())
 }
 
 /// The prefix of a Shared Subscription's Topic Filter (MQTT 5.0 §4.8.2).
@@ -190,36 +191,47 @@ fn validate_filter(filter: &str) -> Result<(), TopicError> {
     if bytes.len() > usize::from(u16::MAX) {
         return Err(TopicError::TooLong { len: bytes.len() });
     }
-    // Most filters have no wildcard: one vectorised pass proves them valid.
-    let special = |byte: u8| (byte == 0) | (byte == b'+') | (byte == b'#');
-    let mut chunks = bytes.chunks_exact(16);
-    let found = chunks.by_ref().any(|chunk| {
-        chunk
-            .iter()
-            .fold(false, |found, &byte| found | special(byte))
-    });
-    if !found && !chunks.remainder().iter().any(|&byte| special(byte)) {
+    if !scan::has_special(bytes) {
         return Ok(());
     }
-    // Only the special bytes need a look at their neighbours: a wildcard must fill its level,
-    // so the byte before it is '/' (or it is first), and the byte after '+' is '/' (or it is
-    // last), while '#' must be last.
-    for (index, &byte) in bytes.iter().enumerate() {
-        if !special(byte) {
-            continue;
-        }
+    check_specials(bytes)
+}
+
+/// Checks each NUL and wildcard of a filter, in order: only these need a look at their
+/// neighbours. A wildcard must fill its level, so the byte before it is '/' (or it is first),
+/// and the byte after '+' is '/' (or it is last), while '#' must be last.
+#[inline]
+fn check_specials(bytes: &[u8]) -> Result<(), TopicError> {
+    scan::each_special(bytes, |index| {
         let starts_level = index == 0 || bytes[index - 1] == b'/';
         let next = bytes.get(index + 1);
-        match byte {
-            0 => return Err(TopicError::NullCharacter),
+        match bytes[index] {
+            0 => Err(TopicError::NullCharacter),
             b'+' if !starts_level || !matches!(next, None | Some(b'/')) => {
-                return Err(TopicError::MisplacedSingleLevelWildcard);
+                Err(TopicError::MisplacedSingleLevelWildcard)
             }
-            b'#' if !starts_level || next.is_some() => {
-                return Err(TopicError::MisplacedMultiLevelWildcard);
-            }
-            _ => {}
+            b'#' if !starts_level || next.is_some() => Err(TopicError::MisplacedMultiLevelWildcard),
+            _ => Ok(()),
         }
+    })
+}
+
+/// [`validate_topic_filter_in`] for a filter decoded from the wire, which is at most 65,535
+/// bytes and has passed the string checks (so holds no NUL), with `wildcard` from its scan.
+#[inline]
+pub(crate) fn validate_decoded_topic_filter(
+    filter: &str,
+    wildcard: bool,
+    version: ProtocolVersion,
+) -> Result<(), TopicError> {
+    if filter.is_empty() {
+        return Err(TopicError::Empty);
+    }
+    if wildcard {
+        check_specials(filter.as_bytes())?;
+    }
+    if version == ProtocolVersion::V5 {
+        split_shared(filter).transpose()?;
     }
     Ok(())
 }
@@ -356,6 +368,17 @@ impl TopicFilter {
     pub(crate) fn from_checked(filter: MqttString) -> Self {
         TopicFilter(filter)
     }
+
+    /// [`validate_topic_filter_in`] for MQTT 5.0, returning the ShareName of a Shared
+    /// Subscription. Every `TopicFilter` passed the rules of §4.7 when it was made, so only
+    /// the sharing rules are left to check: a filter decoded on a 3.1.1 connection may break
+    /// them.
+    #[inline]
+    pub(crate) fn check_shared(&self) -> Result<Option<&str>, TopicError> {
+        Ok(split_shared(self.as_str())
+            .transpose()?
+            .map(|(name, _)| name))
+    }
 }
 
 impl TryFrom<&str> for TopicFilter {
@@ -446,7 +469,7 @@ mod tests {
         assert_eq!(validate_topic_name("a\0b"), Err(TopicError::NullCharacter));
     }
 
-    // The scan runs 16 bytes at a time: a forbidden byte is found wherever it is.
+    // The scan reads eight bytes at a time: a forbidden byte is found wherever it is.
     #[test]
     fn finds_a_wildcard_or_null_at_any_position_of_a_long_topic_name() {
         for len in [1, 15, 16, 17, 33, 64] {

@@ -7,7 +7,7 @@ use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::AckProperties;
 use crate::reason_code::UnsubscribeReasonCode;
-use crate::wire::Reader;
+use crate::wire::{FixedHeader, Reader};
 use crate::{PacketId, ProtocolVersion};
 
 /// The server's answer to an UNSUBSCRIBE.
@@ -78,8 +78,13 @@ impl UnsubAck {
         }
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
-        buf.put_u16(self.packet_id.get());
+    pub(crate) fn write(
+        &self,
+        header: FixedHeader,
+        version: ProtocolVersion,
+        buf: &mut impl BufMut,
+    ) {
+        header.write_with_u16(self.packet_id.get(), buf);
         if version == ProtocolVersion::V5 {
             self.properties.write(buf);
             for reason_code in &self.reason_codes {

@@ -6,8 +6,8 @@ use bytes::BufMut;
 use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{UserProperty, properties};
-use crate::topic::{TopicFilter, validate_topic_filter_in};
-use crate::wire::{self, Reader};
+use crate::topic::{TopicFilter, validate_decoded_topic_filter};
+use crate::wire::{self, FixedHeader, Reader};
 use crate::{PacketId, ProtocolVersion};
 
 properties! {
@@ -28,8 +28,8 @@ pub struct Unsubscribe {
 }
 
 impl Unsubscribe {
-    // Inlined into `Packet::decode`, so the packet is built where it is returned instead of
-    // being copied there.
+    // Inlined into its function in `packet.rs`, so the packet is built where it is returned
+    // instead of being copied there.
     #[inline(always)]
     pub(crate) fn decode(mut body: Reader, version: ProtocolVersion) -> Result<Self, DecodeError> {
         let packet_id = body.packet_id(PacketType::Unsubscribe)?;
@@ -43,8 +43,9 @@ impl Unsubscribe {
         while !body.is_empty() {
             // "The Topic Filters in an UNSUBSCRIBE packet MUST be UTF-8 Encoded Strings"
             // [MQTT-3.10.3-1].
-            let filter = body.string("Topic Filter")?;
-            validate_topic_filter_in(&filter, version).map_err(DecodeError::InvalidTopicFilter)?;
+            let (filter, wildcard) = body.topic("Topic Filter")?;
+            validate_decoded_topic_filter(&filter, wildcard, version)
+                .map_err(DecodeError::InvalidTopicFilter)?;
             filters.push(TopicFilter::from_checked(filter));
         }
         // "The Payload of an UNSUBSCRIBE packet MUST contain at least one Topic Filter"
@@ -65,7 +66,8 @@ impl Unsubscribe {
         }
         if version == ProtocolVersion::V5 {
             for filter in &self.filters {
-                validate_topic_filter_in(filter, version)
+                filter
+                    .check_shared()
                     .map_err(EncodeError::InvalidTopicFilter)?;
             }
         }
@@ -91,8 +93,13 @@ impl Unsubscribe {
                 .sum::<usize>()
     }
 
-    pub(crate) fn write_body(&self, version: ProtocolVersion, buf: &mut impl BufMut) {
-        buf.put_u16(self.packet_id.get());
+    pub(crate) fn write(
+        &self,
+        header: FixedHeader,
+        version: ProtocolVersion,
+        buf: &mut impl BufMut,
+    ) {
+        header.write_with_u16(self.packet_id.get(), buf);
         if version == ProtocolVersion::V5 {
             self.properties.write(buf);
         }

@@ -85,6 +85,47 @@ pub(crate) fn write_var_int(buf: &mut impl BufMut, value: usize) {
     }
 }
 
+/// The fixed header of a packet being written: its first byte and its Remaining Length, which
+/// the caller has checked is at most [`MAX_VAR_INT`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FixedHeader {
+    pub first_byte: u8,
+    pub remaining_len: usize,
+}
+
+impl FixedHeader {
+    #[inline]
+    pub(crate) fn write(self, buf: &mut impl BufMut) {
+        if self.remaining_len < 128 {
+            buf.put_u16(u16::from_be_bytes([
+                self.first_byte,
+                self.remaining_len as u8,
+            ]));
+        } else {
+            buf.put_u8(self.first_byte);
+            write_var_int(buf, self.remaining_len);
+        }
+    }
+
+    /// Writes the fixed header and the two bytes the body starts with (a Packet Identifier or
+    /// a string's length) in one write for a packet under 16 KiB: each write to a buffer
+    /// checks its capacity.
+    #[inline]
+    pub(crate) fn write_with_u16(self, first_field: u16, buf: &mut impl BufMut) {
+        let [high, low] = first_field.to_be_bytes();
+        let len = self.remaining_len;
+        if len < 128 {
+            buf.put_slice(&[self.first_byte, len as u8, high, low]);
+        } else if len < 16_384 {
+            let length = [len as u8 | 0x80, (len >> 7) as u8];
+            buf.put_slice(&[self.first_byte, length[0], length[1], high, low]);
+        } else {
+            self.write(buf);
+            buf.put_u16(first_field);
+        }
+    }
+}
+
 /// The wire size of a UTF-8 Encoded String or Binary Data of `len` bytes.
 pub(crate) const fn prefixed_len(len: usize) -> usize {
     2 + len
@@ -231,6 +272,13 @@ impl<'a> Reader<'a> {
     #[inline]
     pub(crate) fn string(&mut self, field: &'static str) -> Result<MqttString, DecodeError> {
         MqttString::from_bytes(self.binary(field)?)
+    }
+
+    /// A Topic Name or Filter: a UTF-8 Encoded String, and whether it holds a wildcard, found
+    /// in the same pass.
+    #[inline]
+    pub(crate) fn topic(&mut self, field: &'static str) -> Result<(MqttString, bool), DecodeError> {
+        MqttString::from_topic_bytes(self.binary(field)?)
     }
 
     /// A Packet Identifier, which is never zero where present.
