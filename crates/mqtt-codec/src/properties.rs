@@ -430,7 +430,9 @@ macro_rules! properties {
                 Ok(properties)
             }
 
-            /// Length of the properties, without the Property Length in front.
+            /// Length of the properties, without the Property Length in front. Inlined into the
+            /// encoders on native targets; on wasm32, built for size, not.
+            #[cfg_attr(not(target_arch = "wasm32"), inline)]
             pub(crate) fn content_len(&self) -> usize {
                 0 $( + $crate::properties::PropertySlot::len(&self.$field) )*
             }
@@ -453,7 +455,11 @@ macro_rules! properties {
             }
 
             /// [`Self::write`] with the content length already known.
+            ///
+            /// Never inlined on native targets: a function of its own keeps the writes of each
+            /// property inlined here, and the packet's own writes inlined in its encoder.
             #[allow(dead_code)]
+            #[cfg_attr(not(target_arch = "wasm32"), inline(never))]
             pub(crate) fn write_with_len(&self, content_len: usize, buf: &mut impl bytes::BufMut) {
                 debug_assert_eq!(content_len, self.content_len());
                 $crate::wire::write_var_int(buf, content_len);
