@@ -410,24 +410,34 @@ macro_rules! properties {
                 true $( && $crate::properties::PropertySlot::is_unset(&self.$field) )*
             }
 
-            #[allow(unused_variables)]
+            #[allow(dead_code)]
             pub(crate) fn decode(
                 reader: &mut $crate::wire::Reader,
                 packet: $crate::packet::PacketType,
             ) -> Result<Self, $crate::error::DecodeError> {
-                #[allow(unused_mut)]
                 let mut properties = Self::default();
+                properties.decode_into(reader, packet)?;
+                Ok(properties)
+            }
+
+            /// [`Self::decode`] into properties the caller holds (which start empty), so that
+            /// they are not copied out of a return value.
+            #[allow(unused_variables)]
+            pub(crate) fn decode_into(
+                &mut self,
+                reader: &mut $crate::wire::Reader,
+                packet: $crate::packet::PacketType,
+            ) -> Result<(), $crate::error::DecodeError> {
                 $crate::properties::read_properties(reader, packet, |property, section| {
                     #[allow(unreachable_patterns)]
                     match property {
                         $( $crate::properties::PropertyId::$property => {
-                            $crate::properties::PropertySlot::absorb(&mut properties.$field, section, property)?;
+                            $crate::properties::PropertySlot::absorb(&mut self.$field, section, property)?;
                         } )*
                         _ => return Ok(false),
                     }
                     Ok(true)
-                })?;
-                Ok(properties)
+                })
             }
 
             /// Length of the properties, without the Property Length in front. Inlined into the

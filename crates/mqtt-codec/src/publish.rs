@@ -103,10 +103,10 @@ impl Publish {
             QoS::AtLeastOnce => QosPid::AtLeastOnce(body.packet_id(PacketType::Publish)?),
             QoS::ExactlyOnce => QosPid::ExactlyOnce(body.packet_id(PacketType::Publish)?),
         };
-        let properties = match version {
-            ProtocolVersion::V5 => PublishProperties::decode(&mut body, PacketType::Publish)?,
-            ProtocolVersion::V311 => PublishProperties::default(),
-        };
+        let mut properties = PublishProperties::default();
+        if version == ProtocolVersion::V5 {
+            properties.decode_into(&mut body, PacketType::Publish)?;
+        }
         // "The Topic Name in the PUBLISH packet MUST NOT contain wildcard characters"
         // [MQTT-3.3.2-2]. In 5.0 it may be empty when a Topic Alias stands for it (§3.3.2.3.4).
         let aliased = topic.is_empty() && properties.topic_alias.is_some();
