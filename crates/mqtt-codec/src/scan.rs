@@ -3,7 +3,8 @@
 //! on native targets, without `unsafe`.
 //!
 //! Every scan reads the whole string in words that may overlap but never reach past it, so a
-//! bit in a result always stands for a byte that is really there.
+//! bit in a result always stands for a byte that is really there. Only saying *where* a special
+//! byte is, which a string without one never needs, goes byte by byte ([`each_special`]).
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
