@@ -243,6 +243,8 @@ impl Connect {
         Ok(())
     }
 
+    // Inlined into the encoder on native targets; on wasm32, built for size, not.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn body_len(&self, version: ProtocolVersion) -> usize {
         let mut len = wire::prefixed_len(PROTOCOL_NAME.len()) + 1 + 1 + 2;
         if version == ProtocolVersion::V5 {

@@ -410,27 +410,39 @@ macro_rules! properties {
                 true $( && $crate::properties::PropertySlot::is_unset(&self.$field) )*
             }
 
-            #[allow(unused_variables)]
+            #[allow(dead_code)]
             pub(crate) fn decode(
                 reader: &mut $crate::wire::Reader,
                 packet: $crate::packet::PacketType,
             ) -> Result<Self, $crate::error::DecodeError> {
-                #[allow(unused_mut)]
                 let mut properties = Self::default();
+                properties.decode_into(reader, packet)?;
+                Ok(properties)
+            }
+
+            /// [`Self::decode`] into properties the caller holds (which start empty), so that
+            /// they are not copied out of a return value.
+            #[allow(unused_variables)]
+            pub(crate) fn decode_into(
+                &mut self,
+                reader: &mut $crate::wire::Reader,
+                packet: $crate::packet::PacketType,
+            ) -> Result<(), $crate::error::DecodeError> {
                 $crate::properties::read_properties(reader, packet, |property, section| {
                     #[allow(unreachable_patterns)]
                     match property {
                         $( $crate::properties::PropertyId::$property => {
-                            $crate::properties::PropertySlot::absorb(&mut properties.$field, section, property)?;
+                            $crate::properties::PropertySlot::absorb(&mut self.$field, section, property)?;
                         } )*
                         _ => return Ok(false),
                     }
                     Ok(true)
-                })?;
-                Ok(properties)
+                })
             }
 
-            /// Length of the properties, without the Property Length in front.
+            /// Length of the properties, without the Property Length in front. Inlined into the
+            /// encoders on native targets; on wasm32, built for size, not.
+            #[cfg_attr(not(target_arch = "wasm32"), inline)]
             pub(crate) fn content_len(&self) -> usize {
                 0 $( + $crate::properties::PropertySlot::len(&self.$field) )*
             }
@@ -453,7 +465,11 @@ macro_rules! properties {
             }
 
             /// [`Self::write`] with the content length already known.
+            ///
+            /// Never inlined on native targets: a function of its own keeps the writes of each
+            /// property inlined here, and the packet's own writes inlined in its encoder.
             #[allow(dead_code)]
+            #[cfg_attr(not(target_arch = "wasm32"), inline(never))]
             pub(crate) fn write_with_len(&self, content_len: usize, buf: &mut impl bytes::BufMut) {
                 debug_assert_eq!(content_len, self.content_len());
                 $crate::wire::write_var_int(buf, content_len);

@@ -103,10 +103,10 @@ impl Publish {
             QoS::AtLeastOnce => QosPid::AtLeastOnce(body.packet_id(PacketType::Publish)?),
             QoS::ExactlyOnce => QosPid::ExactlyOnce(body.packet_id(PacketType::Publish)?),
         };
-        let properties = match version {
-            ProtocolVersion::V5 => PublishProperties::decode(&mut body, PacketType::Publish)?,
-            ProtocolVersion::V311 => PublishProperties::default(),
-        };
+        let mut properties = PublishProperties::default();
+        if version == ProtocolVersion::V5 {
+            properties.decode_into(&mut body, PacketType::Publish)?;
+        }
         // "The Topic Name in the PUBLISH packet MUST NOT contain wildcard characters"
         // [MQTT-3.3.2-2]. In 5.0 it may be empty when a Topic Alias stands for it (§3.3.2.3.4).
         let aliased = topic.is_empty() && properties.topic_alias.is_some();
@@ -128,34 +128,48 @@ impl Publish {
         })
     }
 
+    /// Refuses what the packet cannot say in `version`, or says wrongly; otherwise returns its
+    /// Remaining Length, walking the properties once for both.
     #[inline(always)]
-    pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
+    pub(crate) fn checked_len(&self, version: ProtocolVersion) -> Result<usize, EncodeError> {
         if self.dup && self.qos == QosPid::AtMostOnce {
             return Err(EncodeError::DuplicateAtQoS0);
         }
         if self.topic.is_empty() && self.properties.topic_alias.is_none() {
             return Err(EncodeError::EmptyTopicWithoutAlias);
         }
-        if self.properties.is_empty() {
-            return Ok(());
+        let mut len = wire::prefixed_len(self.topic.len()) + self.payload.len();
+        if self.qos.packet_id().is_some() {
+            len += 2;
         }
-        if let Some(response_topic) = &self.properties.response_topic {
-            validate_topic_name(response_topic).map_err(EncodeError::InvalidResponseTopic)?;
+        // Every property present takes at least two bytes: a length of 0 means there is none.
+        // A 3.1.1 PUBLISH, which has none, is told so without summing their lengths.
+        let properties = match version {
+            ProtocolVersion::V311 if self.properties.is_empty() => 0,
+            _ => self.properties.content_len(),
+        };
+        if properties != 0 {
+            if let Some(response_topic) = &self.properties.response_topic {
+                validate_topic_name(response_topic).map_err(EncodeError::InvalidResponseTopic)?;
+            }
+            let len = self.properties.longest_binary();
+            if len > usize::from(u16::MAX) {
+                return Err(EncodeError::BinaryDataTooLong {
+                    field: "Correlation Data",
+                    len,
+                });
+            }
+            if version == ProtocolVersion::V311 {
+                return Err(EncodeError::NotInVersion {
+                    what: "PUBLISH properties",
+                    version,
+                });
+            }
         }
-        let len = self.properties.longest_binary();
-        if len > usize::from(u16::MAX) {
-            return Err(EncodeError::BinaryDataTooLong {
-                field: "Correlation Data",
-                len,
-            });
+        if version == ProtocolVersion::V5 {
+            len += wire::var_int_len(properties) + properties;
         }
-        if version == ProtocolVersion::V311 && !self.properties.is_empty() {
-            return Err(EncodeError::NotInVersion {
-                what: "PUBLISH properties",
-                version,
-            });
-        }
-        Ok(())
+        Ok(len)
     }
 
     #[inline]

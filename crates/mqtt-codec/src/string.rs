@@ -2,7 +2,7 @@
 //! [`Bytes`] so that decoding never copies them.
 
 use core::fmt;
-use core::ops::Deref;
+use core::ops::{Deref, Range};
 
 use bytes::Bytes;
 
@@ -71,31 +71,42 @@ impl MqttString {
     }
 
     /// Validates bytes that came off the wire (already at most 65,535 bytes long).
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn from_bytes(bytes: Bytes) -> Result<Self, DecodeError> {
-        // Nearly every string on the wire is ASCII without NUL, which one pass proves valid;
-        // anything else takes the full checks.
-        if !scan::is_plain_ascii(&bytes) {
-            check_wire_text(&bytes)?;
-        }
-        Ok(MqttString(bytes))
+        Self::from_wire(&bytes, 0..bytes.len())
     }
 
-    /// [`MqttString::from_bytes`] for a Topic Name or Filter, in the same pass telling whether
+    /// The string at `range` of `input`, which came off the wire (so it is at most 65,535
+    /// bytes), validated where it lies before it is sliced out: checking the bytes of a
+    /// `Bytes` just made would read them back through memory.
+    #[inline]
+    pub(crate) fn from_wire(input: &Bytes, range: Range<usize>) -> Result<Self, DecodeError> {
+        // Nearly every string on the wire is ASCII without NUL, which one pass proves valid;
+        // anything else takes the full checks.
+        if !scan::is_plain_ascii(&input[range.clone()]) {
+            check_wire_text(&input[range.clone()])?;
+        }
+        Ok(MqttString(input.slice(range)))
+    }
+
+    /// [`MqttString::from_wire`] for a Topic Name or Filter, in the same pass telling whether
     /// it holds a wildcard ('+' or '#').
     #[inline]
-    pub(crate) fn from_topic_bytes(bytes: Bytes) -> Result<(Self, bool), DecodeError> {
-        let scan = scan::scan_topic(&bytes);
+    pub(crate) fn from_wire_topic(
+        input: &Bytes,
+        range: Range<usize>,
+    ) -> Result<(Self, bool), DecodeError> {
+        let scan = scan::scan_topic(&input[range.clone()]);
         if scan.suspect {
-            check_wire_text(&bytes)?;
+            check_wire_text(&input[range.clone()])?;
         }
-        Ok((MqttString(bytes), scan.wildcard))
+        Ok((MqttString(input.slice(range)), scan.wildcard))
     }
 
     pub fn as_str(&self) -> &str {
         // SAFETY: every constructor checks that the bytes are valid UTF-8 (`from_static` and
-        // `TryFrom` take a `str`; `from_bytes` and `from_topic_bytes` accept only plain ASCII
-        // or what `from_utf8` accepts), and the bytes are immutable.
+        // `TryFrom` take a `str`; `from_wire` and `from_wire_topic` accept only what their scan
+        // proves plain ASCII, or what `from_utf8` accepts), and the bytes are immutable.
         unsafe { core::str::from_utf8_unchecked(&self.0) }
     }
 

@@ -146,37 +146,46 @@ impl Subscribe {
         })
     }
 
+    /// Refuses what the packet cannot say in `version`, or says wrongly; otherwise returns its
+    /// Remaining Length, summed in the same walk over the subscriptions.
     #[inline(always)]
-    pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
+    pub(crate) fn checked_len(&self, version: ProtocolVersion) -> Result<usize, EncodeError> {
         if self.subscriptions.is_empty() {
             return Err(EncodeError::EmptySubscribe);
         }
-        if version == ProtocolVersion::V5 {
-            for subscription in &self.subscriptions {
-                let share_name = (subscription.filter.check_shared())
-                    .map_err(EncodeError::InvalidTopicFilter)?;
-                if subscription.options.no_local && share_name.is_some() {
-                    return Err(EncodeError::NoLocalOnSharedSubscription);
+        let mut len = 2;
+        match version {
+            ProtocolVersion::V5 => {
+                for subscription in &self.subscriptions {
+                    let share_name = (subscription.filter.check_shared())
+                        .map_err(EncodeError::InvalidTopicFilter)?;
+                    if subscription.options.no_local && share_name.is_some() {
+                        return Err(EncodeError::NoLocalOnSharedSubscription);
+                    }
+                    len += wire::prefixed_len(subscription.filter.len()) + 1;
+                }
+                len += self.properties.wire_len();
+            }
+            ProtocolVersion::V311 => {
+                if !self.properties.is_empty() {
+                    return Err(EncodeError::NotInVersion {
+                        what: "SUBSCRIBE properties",
+                        version,
+                    });
+                }
+                for subscription in &self.subscriptions {
+                    let options = subscription.options;
+                    if options != SubscriptionOptions::qos(options.maximum_qos) {
+                        return Err(EncodeError::NotInVersion {
+                            what: "subscription options other than QoS",
+                            version,
+                        });
+                    }
+                    len += wire::prefixed_len(subscription.filter.len()) + 1;
                 }
             }
         }
-        if version == ProtocolVersion::V311 {
-            if !self.properties.is_empty() {
-                return Err(EncodeError::NotInVersion {
-                    what: "SUBSCRIBE properties",
-                    version,
-                });
-            }
-            let v3_options =
-                |s: &Subscription| s.options == SubscriptionOptions::qos(s.options.maximum_qos);
-            if !self.subscriptions.iter().all(v3_options) {
-                return Err(EncodeError::NotInVersion {
-                    what: "subscription options other than QoS",
-                    version,
-                });
-            }
-        }
-        Ok(())
+        Ok(len)
     }
 
     pub(crate) fn body_len(&self, version: ProtocolVersion) -> usize {
