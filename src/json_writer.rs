@@ -86,16 +86,16 @@ impl JsonWriter {
     }
 
     /// A number that keeps its fraction even when it is whole (`0.5`, `20.0`), in full
-    /// decimal, never with an exponent (the formatting the device conventions use for their
-    /// numbers, so it is in the WebAssembly once only). JSON has no NaN or infinity, so those
-    /// are `null`.
+    /// decimal, never with an exponent. Written by home-model's number writer, as the device
+    /// conventions' numbers are, rather than `{}`: that would bring core's float formatting
+    /// into the wasm for this alone. JSON has no NaN or infinity, so those are `null`.
     pub fn float(&mut self, n: f64) {
         if !n.is_finite() {
             return self.null();
         }
         self.separate();
         let start = self.out.len();
-        let _ = write!(self.out, "{n}");
+        home_model::number::push_number(&mut self.out, n);
         if !self.out[start..].contains('.') {
             self.out.push_str(".0");
         }
