@@ -14,7 +14,9 @@ use crate::runtime::page_clock_millis;
 /// point `(x, y)` from the centre of a colour wheel of `radius`; outside the rim counts as
 /// the rim.
 pub fn hue_sat_at(x: f64, y: f64, radius: f64) -> (f32, f32) {
-    let hue = x.atan2(-y).to_degrees().rem_euclid(360.0);
+    // atan2 is within -180..=180 degrees.
+    let hue = trig::atan2(x, -y).to_degrees();
+    let hue = if hue < 0.0 { hue + 360.0 } else { hue };
     let sat = ((x * x + y * y).sqrt() / radius.max(f64::MIN_POSITIVE)).min(1.0) * 100.0;
     (hue as f32, sat as f32)
 }
@@ -25,7 +27,29 @@ pub fn wheel_position(hue: f32, sat: f32) -> (f64, f64) {
         f64::from(hue).to_radians(),
         f64::from(sat.clamp(0.0, 100.0)) / 100.0,
     );
-    (0.5 + h.sin() * r * 0.5, 0.5 - h.cos() * r * 0.5)
+    (0.5 + trig::sin(h) * r * 0.5, 0.5 - trig::cos(h) * r * 0.5)
+}
+
+/// The browser's `Math` in WebAssembly, where Rust's own trigonometry would add its
+/// implementation to the download; Rust's natively, where the tests run.
+mod trig {
+    #[cfg(target_arch = "wasm32")]
+    pub use js_sys::Math::{atan2, cos, sin};
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn atan2(y: f64, x: f64) -> f64 {
+        y.atan2(x)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn sin(x: f64) -> f64 {
+        x.sin()
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn cos(x: f64) -> f64 {
+        x.cos()
+    }
 }
 
 /// The detail sheet of the light whose id is in [`OpenDetail`], if any.

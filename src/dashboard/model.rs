@@ -431,7 +431,7 @@ fn light_controls<'a>(
             "color-temp",
             Control::Range {
                 label: "Colour temperature",
-                value: mireds.map_or(low, kelvin_of).clamp(low, high),
+                value: within(mireds.map_or(low, kelvin_of), low, high),
                 min: low,
                 max: high,
                 step: 10.0,
@@ -546,8 +546,11 @@ fn climate_controls<'a>(
     };
     let nudge = |direction: f64| {
         let from = target.unwrap_or(climate.min_temp);
-        let to = (((from + direction * step) / step).round() * step)
-            .clamp(climate.min_temp, climate.max_temp);
+        let to = within(
+            ((from + direction * step) / step).round() * step,
+            climate.min_temp,
+            climate.max_temp,
+        );
         (to != from || target.is_none()).then_some(Command::Climate {
             target_temperature: Some(to),
             mode: None,
@@ -604,6 +607,12 @@ fn shown_on(wanted: Option<&Want>, reported: Option<bool>) -> bool {
 
 fn on_text(on: bool) -> &'static str {
     if on { "On" } else { "Off" }
+}
+
+/// `value` kept within `low..=high`, without `f64::clamp`'s panic when a device announces
+/// `low > high` (then `high` wins) and without the float formatting of that panic's message.
+fn within(value: f64, low: f64, high: f64) -> f64 {
+    value.max(low).min(high)
 }
 
 fn kelvin_of(mireds: u16) -> f64 {
@@ -911,6 +920,36 @@ mod tests {
                     })
                 );
             }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_thermostat_announcing_its_minimum_above_its_maximum_still_makes_a_card() {
+        let climate = Climate {
+            mode: None,
+            modes: vec![],
+            current_temperature: None,
+            target_temperature: Some(20.0),
+            min_temp: 30.0,
+            max_temp: 7.0,
+            temp_step: 0.5,
+            unit: None,
+        };
+        let d = device(vec![entity(
+            "climate",
+            "Thermostat",
+            EntityKind::Climate(climate),
+        )]);
+        let card = card(&d, &PendingSet::default());
+        match &card.controls[0].control {
+            Control::Stepper { up, .. } => assert_eq!(
+                up,
+                &Some(Command::Climate {
+                    target_temperature: Some(7.0),
+                    mode: None
+                })
+            ),
             other => panic!("{other:?}"),
         }
     }

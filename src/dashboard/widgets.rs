@@ -93,20 +93,23 @@ pub fn Slider(
         dragging.set(None);
     };
     let parse = |text: String| home_model::number::parse_finite(&text);
+    // Written by home-model's number writer: f64's own Display would link core's float
+    // formatting into the WebAssembly for three attributes.
+    let number = |n: f64| {
+        let mut text = String::new();
+        home_model::number::push_number(&mut text, n);
+        text
+    };
 
     view! {
         <label class="slider" class:awaiting=move || pending.get()>
             <span class="slider-label">{label}</span>
             <input
                 type="range"
-                min=min
-                max=max
-                step=step
-                prop:value=move || {
-                    let mut text = String::new();
-                    home_model::number::push_number(&mut text, shown());
-                    text
-                }
+                min=number(min)
+                max=number(max)
+                step=number(step)
+                prop:value=move || number(shown())
                 disabled=move || disabled.get()
                 on:input:target=move |ev| {
                     if let Some(v) = parse(ev.target().value()) {
