@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::components::StatusBadge;
 use crate::dashboard::{HomeStore, OpenDetail};
-use crate::pages::{BenchPage, ConnectionsPage, ConsolePage, HomePage};
+use crate::pages::{ConnectionsPage, ConsolePage, HomePage};
 use crate::runtime::{Connection, ProfileStore, on_hash_change, page_hash, set_page_hash};
 
 /// The screens reachable from the app bar, each with its address fragment so that reloads and
@@ -33,16 +33,8 @@ impl Screen {
 }
 
 /// The whole app: one broker connection and the saved profiles, shared through context.
-/// `?bench` opens the benchmark instead (`&autorun` starts it at once, for headless runs).
 #[component]
 pub fn App() -> impl IntoView {
-    if let Some(bench) = crate::runtime::bench_request() {
-        return view! {
-            <header class="app-bar"><h1>"Lamplighter benchmark"</h1></header>
-            <main><BenchPage request=bench /></main>
-        }
-        .into_any();
-    }
     let conn = Connection::new();
     let store = ProfileStore::load();
     provide_context(conn);
@@ -102,7 +94,6 @@ pub fn App() -> impl IntoView {
         </main>
         <Notices />
     }
-    .into_any()
 }
 
 /// Messages for the user (a command a device did not confirm), over every screen.

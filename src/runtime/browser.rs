@@ -33,7 +33,7 @@ pub fn page_location() -> PageLocation {
     }
 }
 
-/// What the page's address asks of the benchmark: `?bench[&autorun][&broker=ws://...]`.
+/// What the benchmark page's address asks: `bench/[?autorun][&broker=ws://...]`.
 pub struct BenchRequest {
     pub broker: String,
     pub autorun: bool,
@@ -43,24 +43,28 @@ pub struct BenchRequest {
     pub round_trips: Option<u32>,
 }
 
-/// The benchmark request in the page's address, if there is one.
-pub fn bench_request() -> Option<BenchRequest> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    if !params.has("bench") {
-        return None;
-    }
+/// The benchmark request in the page's address; without one, a run against the page's own
+/// host, started by hand.
+pub fn bench_request() -> BenchRequest {
+    let params = web_sys::window()
+        .and_then(|window| window.location().search().ok())
+        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok());
     let page = page_location();
     let broker = page
         .broker_param
         .unwrap_or_else(|| crate::broker_url::default_broker_url(&page.protocol, &page.host));
-    let number = |name: &str| params.get(name).and_then(|v| v.parse().ok());
-    Some(BenchRequest {
+    let number = |name: &str| {
+        params
+            .as_ref()
+            .and_then(|p| p.get(name))
+            .and_then(|v| v.parse().ok())
+    };
+    BenchRequest {
         broker,
-        autorun: params.has("autorun"),
+        autorun: params.as_ref().is_some_and(|p| p.has("autorun")),
         messages: number("messages"),
         round_trips: number("round_trips"),
-    })
+    }
 }
 
 pub fn page_is_https() -> bool {

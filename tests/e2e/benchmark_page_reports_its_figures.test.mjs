@@ -13,9 +13,9 @@ after(async () => {
 
 test('the benchmark page runs headless and writes its figures as JSON', async () => {
   const { page, problems } = await openPhonePage(browser);
-  const url = new URL(appUrl());
+  const url = new URL('bench/', appUrl());
   url.search = new URLSearchParams({
-    bench: '', autorun: '', broker: brokerWsUrl(), messages: '300', round_trips: '30',
+    autorun: '', broker: brokerWsUrl(), messages: '300', round_trips: '30',
   }).toString();
   await page.goto(url.toString());
   const result = page.locator('#bench-result');
