@@ -1,4 +1,4 @@
-// Trunk post-build hook: Trunk writes the script that starts the app inline in index.html,
+// Trunk post-build step (scripts/post-build.mjs): Trunk writes the script that starts the app inline in index.html,
 // with file names that change every build. The Content-Security-Policy allows inline scripts
 // only by hash, so this puts the hash of every inline script of each built page in place of
 // the `'sha256-BOOT'` placeholder of that page's policy.
