@@ -1,4 +1,4 @@
-//! The dashboard's controls: a switch, a throttled slider, a sparkline.
+//! The dashboard's controls: a throttled slider, a sparkline.
 
 use std::time::Duration;
 
@@ -7,33 +7,6 @@ use leptos::prelude::*;
 use super::model::RangeKind;
 use super::throttle::{Step, Throttle};
 use crate::runtime::page_clock_millis;
-
-/// An on/off switch. Shows `pending` while the device has not confirmed.
-#[component]
-pub fn Toggle(
-    /// What it switches, for screen readers and tests ("Kitchen light").
-    #[prop(into)]
-    label: Signal<String>,
-    #[prop(into)] on: Signal<bool>,
-    #[prop(into)] pending: Signal<bool>,
-    #[prop(into)] disabled: Signal<bool>,
-    on_toggle: Callback<bool>,
-) -> impl IntoView {
-    view! {
-        <button
-            type="button"
-            role="switch"
-            class="toggle"
-            class:awaiting=move || pending.get()
-            aria-checked=move || if on.get() { "true" } else { "false" }
-            aria-label=move || label.get()
-            disabled=move || disabled.get()
-            on:click=move |_| on_toggle.run(!on.get_untracked())
-        >
-            <span class="knob"></span>
-        </button>
-    }
-}
 
 /// A range input that tells the device at most about four times a second while dragged, then
 /// the final value. While the finger is down it shows the finger's value, not the device's.

@@ -23,9 +23,9 @@ pub fn HomePage() -> impl IntoView {
     };
 
     view! {
-        <Show when=empty>
-            <p class="empty" id="home-empty">{waiting_text}</p>
-        </Show>
+        {move || {
+            empty().then(|| view! { <p class="empty" id="home-empty">{waiting_text}</p> }.into_any())
+        }}
         <For each=room_keys key=|room| room.clone() let:room>
             <RoomSection room=room rooms=rooms />
         </For>
