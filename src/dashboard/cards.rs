@@ -3,6 +3,8 @@
 //! Each control is drawn by one view per kind of control, fed by signals of plain values;
 //! readings update in place, so a slider being dragged is never replaced under the finger.
 
+use std::sync::Arc;
+
 use home_model::{DeviceId, EntityId};
 use leptos::prelude::*;
 
@@ -10,7 +12,7 @@ use super::light::ColorWheel;
 use super::model::{CardModel, Control};
 use super::rooms::clean_room_name;
 use super::store::HomeStore;
-use super::widgets::{Slider, Sparkline};
+use super::widgets::{Slider, Sparkline, keyed_list};
 
 /// Which light's detail view is open, shared by the cards and the page.
 #[derive(Clone, Copy)]
@@ -74,20 +76,11 @@ pub fn Controls(model: Memo<Option<CardModel>>, offline: Signal<bool>) -> impl I
     let keys = Memo::new(move |_| {
         model.with(|m| {
             m.as_ref()
-                .map(|m| {
-                    m.controls
-                        .iter()
-                        .map(|p| (p.key.clone(), p.entity.clone()))
-                        .collect::<Vec<_>>()
-                })
+                .map(|m| m.controls.iter().map(|p| p.key.clone()).collect())
                 .unwrap_or_default()
         })
     });
-    view! {
-        <For each=move || keys.get() key=|(key, _)| key.clone() let:((key, entity))>
-            {control_view(model, key, entity, offline)}
-        </For>
-    }
+    keyed_list(keys, Arc::new(move |key| control_view(model, key, offline)))
 }
 
 /// What `f` reads from a control, or the default once the control is gone.
@@ -112,13 +105,16 @@ fn awaiting(control: Memo<Option<Control>>) -> bool {
 
 /// The view of the control under `key` in `model`. Every value in it is read from one memo
 /// of the control, so that the views of all kinds share the same few reactive types.
-fn control_view(
-    model: Memo<Option<CardModel>>,
-    key: String,
-    entity: EntityId,
-    offline: Signal<bool>,
-) -> AnyView {
+fn control_view(model: Memo<Option<CardModel>>, key: String, offline: Signal<bool>) -> AnyView {
     let store = expect_context::<HomeStore>();
+    let entity = model.with_untracked(|m| {
+        m.as_ref()
+            .and_then(|m| m.controls.iter().find(|p| p.key == key))
+            .map(|p| p.entity.clone())
+    });
+    let Some(entity) = entity else {
+        return ().into_any();
+    };
     let entity = StoredValue::new(entity);
     let control = Memo::new(move |_| {
         model.with(|m| {

@@ -1,5 +1,6 @@
-//! The dashboard's controls: a throttled slider, a sparkline.
+//! The dashboard's controls: a throttled slider, a sparkline; and its keyed lists.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -7,6 +8,18 @@ use leptos::prelude::*;
 use super::model::RangeKind;
 use super::throttle::{Step, Throttle};
 use crate::runtime::page_clock_millis;
+
+/// Draws one view per key of `keys`, each made once by `item` and kept while its key stays.
+///
+/// Every keyed list of the app goes through this one function, with string keys: the keyed
+/// list's diffing is large in WebAssembly, and this way it is there once, not once per list.
+pub fn keyed_list(
+    keys: Memo<Vec<String>>,
+    item: Arc<dyn Fn(String) -> AnyView + Send + Sync>,
+) -> AnyView {
+    view! { <For each=move || keys.get() key=String::clone children=move |key| item(key) /> }
+        .into_any()
+}
 
 /// A range input that tells the device at most about four times a second while dragged, then
 /// the final value. While the finger is down it shows the finger's value, not the device's.
