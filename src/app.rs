@@ -1,6 +1,9 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use crate::components::StatusBadge;
+use crate::dashboard::widgets::keyed_list;
 use crate::dashboard::{HomeStore, OpenDetail};
 use crate::pages::{ConnectionsPage, ConsolePage, HomePage};
 use crate::runtime::{Connection, ProfileStore, on_hash_change, page_hash, set_page_hash};
@@ -100,20 +103,32 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Notices() -> impl IntoView {
     let home = expect_context::<HomeStore>();
+    let ids = Memo::new(move |_| {
+        home.notices
+            .with(|ns| ns.iter().map(|n| n.id.to_string()).collect())
+    });
+    let notice = move |key: String| {
+        let found = home.notices.with_untracked(|ns| {
+            ns.iter()
+                .find(|n| n.id.to_string() == key)
+                .map(|n| (n.id, n.text.clone()))
+        });
+        let Some((id, text)) = found else {
+            return ().into_any();
+        };
+        view! {
+            <p class="notice">
+                <span>{text}</span>
+                <button type="button" aria-label="Dismiss" on:click=move |_| home.dismiss(id)>
+                    "×"
+                </button>
+            </p>
+        }
+        .into_any()
+    };
     view! {
         <div class="notices" role="status" aria-live="polite">
-            <For each=move || home.notices.get() key=|n| n.id let:notice>
-                <p class="notice">
-                    <span>{notice.text}</span>
-                    <button
-                        type="button"
-                        aria-label="Dismiss"
-                        on:click=move |_| home.dismiss(notice.id)
-                    >
-                        "×"
-                    </button>
-                </p>
-            </For>
+            {keyed_list(ids, Arc::new(notice))}
         </div>
     }
 }

@@ -3,6 +3,8 @@
 //! Each control is drawn by one view per kind of control, fed by signals of plain values;
 //! readings update in place, so a slider being dragged is never replaced under the finger.
 
+use std::sync::Arc;
+
 use home_model::{DeviceId, EntityId};
 use leptos::prelude::*;
 
@@ -10,7 +12,7 @@ use super::light::ColorWheel;
 use super::model::{CardModel, Control};
 use super::rooms::clean_room_name;
 use super::store::HomeStore;
-use super::widgets::{Slider, Sparkline, Toggle};
+use super::widgets::{Slider, Sparkline, keyed_list};
 
 /// Which light's detail view is open, shared by the cards and the page.
 #[derive(Clone, Copy)]
@@ -22,37 +24,50 @@ pub fn DeviceCard(id: DeviceId) -> impl IntoView {
     let store = expect_context::<HomeStore>();
     let device = StoredValue::new(id);
     let model = Memo::new(move |_| device.with_value(|id| store.card(id)));
-    let name = pick_card(model, |m| m.name.clone());
-    let offline = pick_card(model, |m| m.offline);
-    let room = Signal::derive(move || model.with(|m| m.as_ref().and_then(|m| m.room.clone())));
+    let offline = Signal::derive(move || model.with(|m| m.as_ref().is_some_and(|m| m.offline)));
     let editing = RwSignal::new(false);
-    let room_label = Signal::derive(move || format!("Room of {}", name.get()));
 
     view! {
-        <article class="card" class:offline=offline data-device=device.get_value().0 aria-label=name>
+        <article
+            class="card"
+            class:offline=move || offline.get()
+            data-device=device.get_value().0
+            aria-label=move || card_name(model)
+        >
             <header class="card-head">
-                <h3>{name}</h3>
-                <Show when=move || offline.get()>
-                    <span class="badge offline-badge">"Offline"</span>
-                </Show>
+                <h3>{move || card_name(model)}</h3>
+                {move || offline.get().then(offline_badge)}
                 <button
                     type="button"
                     class="icon-button"
-                    aria-label=room_label
+                    aria-label=move || format!("Room of {}", card_name(model))
                     aria-expanded=move || if editing.get() { "true" } else { "false" }
                     on:click=move |_| editing.update(|e| *e = !*e)
                 >
                     "⋯"
                 </button>
             </header>
-            <Show when=move || editing.get()>
-                <RoomEditor device=device current=room done=Callback::new(move |()| editing.set(false)) />
-            </Show>
+            {move || {
+                editing.get().then(|| {
+                    let current = model.with_untracked(|m| m.as_ref().and_then(|m| m.room.clone()));
+                    view! { <RoomEditor device=device current=current editing=editing /> }
+                })
+            }}
             <div class="entities">
                 <Controls model=model offline=offline />
             </div>
         </article>
     }
+}
+
+/// A card's title: its device's name.
+fn card_name(model: Memo<Option<CardModel>>) -> String {
+    model.with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default())
+}
+
+/// The badge of a device that has gone away, on its card and on its light's detail sheet.
+pub fn offline_badge() -> AnyView {
+    view! { <span class="badge offline-badge">"Offline"</span> }.into_any()
 }
 
 /// The controls of a card or a detail view, each updated in place while its key stays.
@@ -61,133 +76,79 @@ pub fn Controls(model: Memo<Option<CardModel>>, offline: Signal<bool>) -> impl I
     let keys = Memo::new(move |_| {
         model.with(|m| {
             m.as_ref()
-                .map(|m| {
-                    m.controls
-                        .iter()
-                        .map(|p| (p.key.clone(), p.entity.clone()))
-                        .collect::<Vec<_>>()
-                })
+                .map(|m| m.controls.iter().map(|p| p.key.clone()).collect())
                 .unwrap_or_default()
         })
     });
-    view! {
-        <For each=move || keys.get() key=|(key, _)| key.clone() let:((key, entity))>
-            {control_view(model, key, entity, offline)}
-        </For>
-    }
+    keyed_list(keys, Arc::new(move |key| control_view(model, key, offline)))
 }
 
-/// A value of the card, or its default while the device is gone.
-fn pick_card<T: Default + Clone + PartialEq + Send + Sync + 'static>(
-    model: Memo<Option<CardModel>>,
-    f: fn(&CardModel) -> T,
-) -> Signal<T> {
-    Signal::derive(move || model.with(|m| m.as_ref().map(f).unwrap_or_default()))
+/// What `f` reads from a control, or the default once the control is gone.
+fn read<T: Default>(control: Memo<Option<Control>>, f: impl FnOnce(&Control) -> T) -> T {
+    control.with(|c| c.as_ref().map(f).unwrap_or_default())
 }
 
-/// A value of one control, or its default once the control is gone.
-fn pick<T: Default + Send + Sync + 'static>(
-    control: Signal<Option<Control>>,
-    f: fn(&Control) -> Option<T>,
-) -> Signal<T> {
-    Signal::derive(move || control.with(|c| c.as_ref().and_then(f).unwrap_or_default()))
+/// A control's name, for reactive attributes and text.
+fn label(control: Memo<Option<Control>>) -> String {
+    read(control, |c| c.label().to_owned())
 }
 
-fn awaiting(c: &Control) -> Option<bool> {
-    match c {
-        Control::Switch { awaiting, .. }
-        | Control::Range { awaiting, .. }
-        | Control::Stepper { awaiting, .. }
-        | Control::Buttons { awaiting, .. }
-        | Control::Choice { awaiting, .. }
-        | Control::Wheel { awaiting, .. } => Some(*awaiting),
-        Control::Reading { .. } => Some(false),
-    }
+/// A control's state in words.
+fn state(control: Memo<Option<Control>>) -> String {
+    read(control, |c| c.state().to_owned())
 }
 
-fn label(c: &Control) -> Option<String> {
-    match c {
-        Control::Switch { label, .. }
-        | Control::Reading { label, .. }
-        | Control::Stepper { label, .. }
-        | Control::Buttons { label, .. }
-        | Control::Choice { label, .. } => Some(label.clone()),
-        Control::Range { label, .. } => Some((*label).to_owned()),
-        Control::Wheel { .. } => None,
-    }
+/// Whether a control waits for its device to confirm.
+fn awaiting(control: Memo<Option<Control>>) -> bool {
+    read(control, Control::awaiting)
 }
 
-fn state(c: &Control) -> Option<String> {
-    match c {
-        Control::Switch { state, .. } | Control::Buttons { state, .. } => Some(state.clone()),
-        Control::Reading { text, .. } | Control::Stepper { text, .. } => Some(text.clone()),
-        _ => None,
-    }
-}
-
-fn control_view(
-    model: Memo<Option<CardModel>>,
-    key: String,
-    entity: EntityId,
-    offline: Signal<bool>,
-) -> AnyView {
+/// The view of the control under `key` in `model`. Every value in it is read from one memo
+/// of the control, so that the views of all kinds share the same few reactive types.
+fn control_view(model: Memo<Option<CardModel>>, key: String, offline: Signal<bool>) -> AnyView {
     let store = expect_context::<HomeStore>();
+    let entity = model.with_untracked(|m| {
+        m.as_ref()
+            .and_then(|m| m.controls.iter().find(|p| p.key == key))
+            .map(|p| p.entity.clone())
+    });
+    let Some(entity) = entity else {
+        return ().into_any();
+    };
     let entity = StoredValue::new(entity);
-    let key = StoredValue::new(key);
-    let control = Signal::derive(move || {
+    let control = Memo::new(move |_| {
         model.with(|m| {
-            m.as_ref().and_then(|m| {
-                key.with_value(|key| m.controls.iter().find(|p| &p.key == key))
-                    .map(|p| p.control.clone())
-            })
+            m.as_ref()
+                .and_then(|m| m.controls.iter().find(|p| p.key == key))
+                .map(|p| p.control.clone())
         })
     });
-    let send = Callback::new(move |command| entity.with_value(|id| store.send(id, command)));
-    let awaiting = pick(control, awaiting);
-    let label = pick(control, label);
-    let state = pick(control, state);
+    let send = move |command| entity.with_value(|id| store.send(id, command));
     match control.get_untracked() {
         Some(Control::Switch {
             kind, opens_detail, ..
         }) => {
-            let on = pick(control, |c| match c {
-                Control::Switch { on, .. } => Some(*on),
-                _ => None,
-            });
-            let name = if opens_detail {
-                let detail = expect_context::<OpenDetail>().0;
-                let details = Signal::derive(move || format!("{} details", label.get()));
-                view! {
-                    <button
-                        type="button"
-                        class="entity-name link"
-                        aria-label=details
-                        on:click=move |_| detail.set(Some(entity.get_value()))
-                    >
-                        <span>{label}</span>
-                        <small class="state" class:awaiting=awaiting>{state}</small>
-                    </button>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <span class="entity-name">
-                        <span>{label}</span>
-                        <small class="state" class:awaiting=awaiting>{state}</small>
-                    </span>
-                }
-                .into_any()
-            };
+            let on = move || read(control, |c| matches!(c, Control::Switch { on: true, .. }));
             view! {
                 <div class="entity">
-                    {name}
-                    <Toggle
-                        label=label
-                        on=on
-                        pending=awaiting
-                        disabled=offline
-                        on_toggle=Callback::new(move |on| send.run(kind.command(on)))
-                    />
+                    {entity_name(control, opens_detail.then(|| entity.get_value()))}
+                    <button
+                        type="button"
+                        role="switch"
+                        class="toggle"
+                        class:awaiting=move || awaiting(control)
+                        aria-checked=move || if on() { "true" } else { "false" }
+                        aria-label=move || label(control)
+                        disabled=move || offline.get()
+                        on:click=move |_| {
+                            let on = control.with_untracked(|c| {
+                                matches!(c, Some(Control::Switch { on: true, .. }))
+                            });
+                            send(kind.command(!on))
+                        }
+                    >
+                        <span class="knob"></span>
+                    </button>
                 </div>
             }
             .into_any()
@@ -200,15 +161,17 @@ fn control_view(
             kind,
             ..
         }) => {
-            let value = pick(control, |c| match c {
-                Control::Range { value, .. } => Some(*value),
-                _ => None,
+            let value = Signal::derive(move || {
+                read(control, |c| match c {
+                    Control::Range { value, .. } => *value,
+                    _ => 0.0,
+                })
             });
             let on_send = Callback::new(move |v: f64| {
                 // The kind carries what the command keeps (a hue slider keeps the saturation
                 // shown now), so it is read when sending.
                 if let Some(Control::Range { kind, .. }) = control.get_untracked() {
-                    send.run(kind.command(v));
+                    send(kind.command(v));
                 }
             });
             view! {
@@ -218,7 +181,7 @@ fn control_view(
                     max=max
                     step=step
                     value=value
-                    pending=awaiting
+                    pending=Signal::derive(move || awaiting(control))
                     disabled=offline
                     kind=kind
                     on_send=on_send
@@ -227,28 +190,27 @@ fn control_view(
             .into_any()
         }
         Some(Control::Reading { .. }) => {
-            let active = pick(control, |c| match c {
-                Control::Reading { active, .. } => Some(*active),
-                _ => None,
-            });
-            let history = pick(control, |c| match c {
-                Control::Reading { history, .. } => Some(history.clone()),
-                _ => None,
+            let history = Signal::derive(move || {
+                read(control, |c| match c {
+                    Control::Reading { history, .. } => history.clone(),
+                    _ => Vec::new(),
+                })
             });
             view! {
                 <div class="entity reading">
-                    <span class="entity-name">{label}</span>
+                    <span class="entity-name">{move || label(control)}</span>
                     <Sparkline points=history />
-                    <span class="value" class:active=active>{state}</span>
+                    <span
+                        class="value"
+                        class:active=move || read(control, |c| matches!(c, Control::Reading { active: true, .. }))
+                    >
+                        {move || state(control)}
+                    </span>
                 </div>
             }
             .into_any()
         }
         Some(Control::Stepper { .. }) => {
-            let note = pick(control, |c| match c {
-                Control::Stepper { note, .. } => Some(note.clone()),
-                _ => None,
-            });
             let step = move |up: bool| {
                 let command = control.with_untracked(|c| match c {
                     Some(Control::Stepper {
@@ -263,23 +225,28 @@ fn control_view(
                     _ => None,
                 });
                 if let Some(command) = command {
-                    send.run(command);
+                    send(command);
                 }
             };
-            let lower = Signal::derive(move || format!("Lower {} target", label.get()));
-            let raise = Signal::derive(move || format!("Raise {} target", label.get()));
             view! {
                 <div class="entity">
-                    <span class="entity-name">
-                        <span>{label}</span>
-                        <small class="state">{note}</small>
-                    </span>
-                    <div class="stepper" class:awaiting=awaiting>
-                        <button type="button" aria-label=lower disabled=offline on:click=move |_| step(false)>
+                    {entity_name(control, None)}
+                    <div class="stepper" class:awaiting=move || awaiting(control)>
+                        <button
+                            type="button"
+                            aria-label=move || format!("Lower {} target", label(control))
+                            disabled=move || offline.get()
+                            on:click=move |_| step(false)
+                        >
                             "−"
                         </button>
-                        <output aria-label="Target temperature">{state}</output>
-                        <button type="button" aria-label=raise disabled=offline on:click=move |_| step(true)>
+                        <output aria-label="Target temperature">{move || state(control)}</output>
+                        <button
+                            type="button"
+                            aria-label=move || format!("Raise {} target", label(control))
+                            disabled=move || offline.get()
+                            on:click=move |_| step(true)
+                        >
                             "+"
                         </button>
                     </div>
@@ -300,62 +267,68 @@ fn control_view(
                             _ => None,
                         });
                         if let Some(command) = command {
-                            send.run(command);
+                            send(command);
                         }
                     };
-                    view! { <button type="button" disabled=offline on:click=press>{text}</button> }
+                    view! {
+                        <button type="button" disabled=move || offline.get() on:click=press>
+                            {text}
+                        </button>
+                    }
+                    .into_any()
                 })
-                .collect_view();
+                .collect::<Vec<_>>();
             view! {
                 <div class="entity">
-                    <span class="entity-name">
-                        <span>{label}</span>
-                        <small class="state" class:awaiting=awaiting>{state}</small>
-                    </span>
+                    {entity_name(control, None)}
                     <div class="button-row">{buttons}</div>
                 </div>
             }
             .into_any()
         }
         Some(Control::Choice { kind, .. }) => {
-            let options = pick(control, |c| match c {
-                Control::Choice { options, .. } => Some(options.clone()),
-                _ => None,
-            });
-            let selected = pick(control, |c| match c {
-                Control::Choice { selected, .. } => Some(selected.clone()),
-                _ => None,
-            });
-            view! {
-                <label class="entity choice" class:awaiting=awaiting>
-                    <span class="entity-name">{label}</span>
-                    <select
-                        disabled=offline
-                        on:change:target=move |ev| send.run(kind.command(ev.target().value()))
-                    >
-                        <For each=move || options.get() key=|o| o.clone() let:option>
-                            {
-                                let value = option.clone();
-                                let text = if option.is_empty() { "None".to_owned() } else { option.clone() };
-                                view! {
-                                    <option value=value selected=move || selected.with(|s| s == &option)>
-                                        {text}
-                                    </option>
-                                }
+            // The options change rarely, and then in place: the select keeps its focus.
+            let options = move || {
+                control.with(|c| match c {
+                    Some(Control::Choice {
+                        options, selected, ..
+                    }) => options
+                        .iter()
+                        .map(|option| {
+                            let text = if option.is_empty() { "None" } else { option };
+                            view! {
+                                <option value=option.clone() selected=option == selected>
+                                    {text.to_owned()}
+                                </option>
                             }
-                        </For>
+                            .into_any()
+                        })
+                        .collect::<Vec<_>>(),
+                    _ => Vec::new(),
+                })
+            };
+            view! {
+                <label class="entity choice" class:awaiting=move || awaiting(control)>
+                    <span class="entity-name">{move || label(control)}</span>
+                    <select
+                        disabled=move || offline.get()
+                        on:change:target=move |ev| send(kind.command(ev.target().value()))
+                    >
+                        {options}
                     </select>
                 </label>
             }
             .into_any()
         }
         Some(Control::Wheel { .. }) => {
-            let colour = pick(control, |c| match c {
-                Control::Wheel { hue, sat, .. } => Some((*hue, *sat)),
-                _ => None,
+            let colour = Signal::derive(move || {
+                read(control, |c| match c {
+                    Control::Wheel { hue, sat, .. } => (*hue, *sat),
+                    _ => (0.0, 0.0),
+                })
             });
             let set = Callback::new(move |(h, s): (f32, f32)| {
-                send.run(home_model::Command::Light {
+                send(home_model::Command::Light {
                     on: None,
                     brightness: None,
                     color_temp: None,
@@ -363,10 +336,58 @@ fn control_view(
                     effect: None,
                 })
             });
-            view! { <ColorWheel value=colour pending=awaiting disabled=offline on_send=set /> }
-                .into_any()
+            view! {
+                <ColorWheel
+                    value=colour
+                    pending=Signal::derive(move || awaiting(control))
+                    disabled=offline
+                    on_send=set
+                />
+            }
+            .into_any()
         }
         None => ().into_any(),
+    }
+}
+
+/// A control's name with its state below it. `opens`: the light whose detail view the name
+/// opens, as a button; otherwise plain text.
+fn entity_name(control: Memo<Option<Control>>, opens: Option<EntityId>) -> AnyView {
+    let inner = view! {
+        <span>{move || label(control)}</span>
+        <small
+            class="state"
+            class:awaiting=move || {
+                // A thermostat marks its stepper, not its mode, while it waits.
+                read(control, |c| c.awaiting() && !matches!(c, Control::Stepper { .. }))
+            }
+        >
+            {move || {
+                // A thermostat shows its mode below its name; its target is in the stepper.
+                read(control, |c| match c {
+                    Control::Stepper { note, .. } => note.clone(),
+                    _ => c.state().to_owned(),
+                })
+            }}
+        </small>
+    };
+    match opens {
+        Some(light) => {
+            let detail = expect_context::<OpenDetail>().0;
+            let light = StoredValue::new(light);
+            view! {
+                <button
+                    type="button"
+                    class="entity-name link"
+                    aria-label=move || format!("{} details", label(control))
+                    on:click=move |_| detail.set(Some(light.get_value()))
+                >
+                    {inner}
+                </button>
+            }
+            .into_any()
+        }
+        None => view! { <span class="entity-name">{inner}</span> }.into_any(),
     }
 }
 
@@ -374,16 +395,18 @@ fn control_view(
 #[component]
 fn RoomEditor(
     device: StoredValue<DeviceId>,
-    current: Signal<Option<String>>,
-    done: Callback<()>,
+    /// The room it is in now, to start from.
+    current: Option<String>,
+    /// Set while the editor is open; saving closes it.
+    editing: RwSignal<bool>,
 ) -> impl IntoView {
     let store = expect_context::<HomeStore>();
-    let typed = RwSignal::new(current.get_untracked().unwrap_or_default());
+    let typed = RwSignal::new(current.unwrap_or_default());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let room = clean_room_name(&typed.get_untracked());
         device.with_value(|id| store.set_room(id, room));
-        done.run(());
+        editing.set(false);
     };
     view! {
         <form class="room-editor" on:submit=save>

@@ -4,7 +4,7 @@ use home_model::EntityId;
 use leptos::prelude::*;
 use web_sys::PointerEvent;
 
-use super::cards::{Controls, OpenDetail};
+use super::cards::{Controls, OpenDetail, offline_badge};
 use super::store::HomeStore;
 use super::throttle::{Step, Throttle};
 use super::widgets::Tenths;
@@ -86,9 +86,7 @@ fn LightSheet(id: EntityId) -> impl IntoView {
         >
             <header class="sheet-head">
                 <h2 id="light-detail-title">{name}</h2>
-                <Show when=move || offline.get()>
-                    <span class="badge offline-badge">"Offline"</span>
-                </Show>
+                {move || offline.get().then(offline_badge)}
                 <button type="button" class="close" on:click=move |_| close()>"Close"</button>
             </header>
             <Controls model=model offline=offline />

@@ -82,6 +82,44 @@ pub enum Control {
     Wheel { hue: f32, sat: f32, awaiting: bool },
 }
 
+impl Control {
+    /// What the control is called; a colour wheel has no name of its own.
+    pub fn label(&self) -> &str {
+        match self {
+            Control::Switch { label, .. }
+            | Control::Reading { label, .. }
+            | Control::Stepper { label, .. }
+            | Control::Buttons { label, .. }
+            | Control::Choice { label, .. } => label,
+            Control::Range { label, .. } => label,
+            Control::Wheel { .. } => "",
+        }
+    }
+
+    /// What the control reads as: a switch's or a cover's state, a reading's value, a
+    /// thermostat's target.
+    pub fn state(&self) -> &str {
+        match self {
+            Control::Switch { state, .. } | Control::Buttons { state, .. } => state,
+            Control::Reading { text, .. } | Control::Stepper { text, .. } => text,
+            Control::Range { .. } | Control::Choice { .. } | Control::Wheel { .. } => "",
+        }
+    }
+
+    /// Whether something asked of the control waits for the device to confirm it.
+    pub fn awaiting(&self) -> bool {
+        match self {
+            Control::Switch { awaiting, .. }
+            | Control::Range { awaiting, .. }
+            | Control::Stepper { awaiting, .. }
+            | Control::Buttons { awaiting, .. }
+            | Control::Choice { awaiting, .. }
+            | Control::Wheel { awaiting, .. } => *awaiting,
+            Control::Reading { .. } => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SwitchKind {
     Light,
@@ -773,6 +811,29 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn every_control_reads_its_name_its_state_and_whether_it_awaits_the_device() {
+        let d = device(vec![entity(
+            "light",
+            "Light",
+            EntityKind::Light(colour_light()),
+        )]);
+        let card = card(&d, &PendingSet::default());
+        let switch = &card.controls[0].control;
+        assert_eq!(
+            (switch.label(), switch.state(), switch.awaiting()),
+            ("Desk lamp", "On · 50%", false)
+        );
+        let slider = &card.controls[1].control;
+        assert_eq!((slider.label(), slider.state()), ("Brightness", ""));
+        let wheel = Control::Wheel {
+            hue: 0.0,
+            sat: 0.0,
+            awaiting: true,
+        };
+        assert_eq!((wheel.label(), wheel.awaiting()), ("", true));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The dashboard's controls: a switch, a throttled slider, a sparkline.
+//! The dashboard's controls: a throttled slider, a sparkline; and its keyed lists.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -8,31 +9,16 @@ use super::model::RangeKind;
 use super::throttle::{Step, Throttle};
 use crate::runtime::page_clock_millis;
 
-/// An on/off switch. Shows `pending` while the device has not confirmed.
-#[component]
-pub fn Toggle(
-    /// What it switches, for screen readers and tests ("Kitchen light").
-    #[prop(into)]
-    label: Signal<String>,
-    #[prop(into)] on: Signal<bool>,
-    #[prop(into)] pending: Signal<bool>,
-    #[prop(into)] disabled: Signal<bool>,
-    on_toggle: Callback<bool>,
-) -> impl IntoView {
-    view! {
-        <button
-            type="button"
-            role="switch"
-            class="toggle"
-            class:awaiting=move || pending.get()
-            aria-checked=move || if on.get() { "true" } else { "false" }
-            aria-label=move || label.get()
-            disabled=move || disabled.get()
-            on:click=move |_| on_toggle.run(!on.get_untracked())
-        >
-            <span class="knob"></span>
-        </button>
-    }
+/// Draws one view per key of `keys`, each made once by `item` and kept while its key stays.
+///
+/// Every keyed list of the app goes through this one function, with string keys: the keyed
+/// list's diffing is large in WebAssembly, and this way it is there once, not once per list.
+pub fn keyed_list(
+    keys: Memo<Vec<String>>,
+    item: Arc<dyn Fn(String) -> AnyView + Send + Sync>,
+) -> AnyView {
+    view! { <For each=move || keys.get() key=String::clone children=move |key| item(key) /> }
+        .into_any()
 }
 
 /// A range input that tells the device at most about four times a second while dragged, then

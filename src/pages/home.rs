@@ -1,9 +1,13 @@
+use std::sync::Arc;
+
+use home_model::DeviceId;
 use leptos::prelude::*;
 
 use crate::dashboard::HomeStore;
 use crate::dashboard::cards::DeviceCard;
 use crate::dashboard::light::LightDetail;
 use crate::dashboard::model::reading_text;
+use crate::dashboard::widgets::keyed_list;
 use crate::runtime::{Connection, ConnectionStatus};
 
 /// The home: every room with its devices as cards, and a light's detail sheet when one is open.
@@ -12,7 +16,9 @@ pub fn HomePage() -> impl IntoView {
     let store = expect_context::<HomeStore>();
     let conn = expect_context::<Connection>();
     let rooms = Memo::new(move |_| store.rooms());
-    let room_keys = move || rooms.with(|rs| rs.iter().map(|r| r.room.clone()).collect::<Vec<_>>());
+    let room_keys =
+        Memo::new(move |_| rooms.with(|rs| rs.iter().map(|r| room_key(&r.room)).collect()));
+    let room_names = Memo::new(move |_| store.room_names());
     let empty = move || rooms.with(Vec::is_empty);
     let waiting_text = move || match conn.status.get() {
         ConnectionStatus::Connected { .. } => {
@@ -23,16 +29,15 @@ pub fn HomePage() -> impl IntoView {
     };
 
     view! {
-        <Show when=empty>
-            <p class="empty" id="home-empty">{waiting_text}</p>
-        </Show>
-        <For each=room_keys key=|room| room.clone() let:room>
-            <RoomSection room=room rooms=rooms />
-        </For>
+        {move || {
+            empty().then(|| view! { <p class="empty" id="home-empty">{waiting_text}</p> }.into_any())
+        }}
+        {keyed_list(
+            room_keys,
+            Arc::new(move |key| view! { <RoomSection room=room_of_key(&key) rooms=rooms /> }.into_any()),
+        )}
         <datalist id="room-names">
-            <For each=move || store.room_names() key=|name| name.clone() let:name>
-                <option value=name></option>
-            </For>
+            {keyed_list(room_names, Arc::new(|name| view! { <option value=name></option> }.into_any()))}
         </datalist>
         <LightDetail />
     }
@@ -50,7 +55,7 @@ fn RoomSection(
             key.with_value(|key| {
                 rs.iter()
                     .find(|r| &r.room == key)
-                    .map(|r| r.devices.clone())
+                    .map(|r| r.devices.iter().map(|id| id.0.clone()).collect())
                     .unwrap_or_default()
             })
         })
@@ -68,10 +73,38 @@ fn RoomSection(
                 <span class="room-summary">{temperature}</span>
             </header>
             <div class="cards">
-                <For each=move || devices.get() key=|id| id.clone() let:id>
-                    <DeviceCard id=id />
-                </For>
+                {keyed_list(devices, Arc::new(|id| view! { <DeviceCard id=DeviceId(id) /> }.into_any()))}
             </div>
         </section>
+    }
+}
+
+/// A room as a list key: `/` and its name, or nothing for devices in no room. Every room
+/// name, empty or not, keeps a key of its own.
+fn room_key(room: &Option<String>) -> String {
+    room.as_ref()
+        .map_or_else(String::new, |name| format!("/{name}"))
+}
+
+/// The room a [`room_key`] stands for.
+fn room_of_key(key: &str) -> Option<String> {
+    key.strip_prefix('/').map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_room_and_no_room_have_keys_of_their_own() {
+        for room in [
+            None,
+            Some(String::new()),
+            Some("/".into()),
+            Some("Kitchen".into()),
+        ] {
+            assert_eq!(room_of_key(&room_key(&room)), room);
+        }
+        assert_ne!(room_key(&None), room_key(&Some(String::new())));
     }
 }
