@@ -136,24 +136,23 @@ impl HomeStore {
     /// Asks a device seen for the first time for its state, where its convention does not keep
     /// it on the broker (Tasmota's `STATE`, Zigbee2MQTT's `/get`).
     fn refresh(&self, device: &DeviceId) {
-        let asked: Vec<_> = self.home.with_value(|home| {
-            home.device(device)
-                .map(|d| {
-                    d.entities
-                        .iter()
-                        .filter_map(|e| home.command(&e.id, Command::Refresh).ok())
-                        .flatten()
-                        .collect()
-                })
-                .unwrap_or_default()
-        });
         // Entities of one device often share the question (Tasmota's one STATE).
         let mut messages: Vec<home_model::Outgoing> = Vec::new();
-        for message in asked {
-            if !messages.contains(&message) {
-                messages.push(message);
+        self.home.with_value(|home| {
+            let Some(device) = home.device(device) else {
+                return;
+            };
+            for entity in &device.entities {
+                for message in home
+                    .command(&entity.id, Command::Refresh)
+                    .unwrap_or_default()
+                {
+                    if !messages.contains(&message) {
+                        messages.push(message);
+                    }
+                }
             }
-        }
+        });
         for message in messages {
             let _ = self.conn.publish(
                 &message.topic,

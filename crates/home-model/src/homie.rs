@@ -1044,7 +1044,7 @@ fn apply_values(
         changed |= entity_changed;
     }
     if changed {
-        store.changes.devices.insert(id.clone());
+        store.changes.changed(id);
     }
 }
 
