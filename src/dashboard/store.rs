@@ -1,10 +1,9 @@
 //! The home as the dashboard sees it: `home-model`'s [`Home`], fed by the connection, with
 //! signals fine-grained enough that a sensor's new reading redraws that sensor's card only.
 
-use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
-use home_model::{Command, CommandError, Device, DeviceId, Entity, EntityId, Home, HomeConfig};
+use home_model::{Command, CommandError, Device, DeviceId, EntityId, Home, HomeConfig};
 use leptos::prelude::*;
 
 use super::model::{self, CardModel};
@@ -38,10 +37,11 @@ pub struct HomeStore {
     /// Bumped when devices appear, go, or change room: the room list reads it.
     layout: RwSignal<u64>,
     /// One per device, bumped when the device changes: its card reads it.
-    versions: StoredValue<HashMap<DeviceId, RwSignal<u64>>>,
+    versions: StoredValue<DeviceMap<RwSignal<u64>>>,
     /// Each device's room as last laid out, to notice a move.
-    placed: StoredValue<HashMap<DeviceId, Option<String>>>,
-    subscribed: StoredValue<BTreeSet<String>>,
+    placed: StoredValue<DeviceMap<Option<String>>>,
+    /// The topic filters subscribed to, sorted.
+    subscribed: StoredValue<Vec<String>>,
     pending: RwSignal<PendingSet>,
     expiry: StoredValue<Option<TimeoutHandle>>,
     pub notices: RwSignal<Vec<Notice>>,
@@ -60,9 +60,9 @@ impl HomeStore {
             home: StoredValue::new(home),
             conn,
             layout: RwSignal::new(0),
-            versions: StoredValue::new(HashMap::new()),
-            placed: StoredValue::new(HashMap::new()),
-            subscribed: StoredValue::new(BTreeSet::new()),
+            versions: StoredValue::new(DeviceMap::default()),
+            placed: StoredValue::new(DeviceMap::default()),
+            subscribed: StoredValue::new(Vec::new()),
             pending: RwSignal::new(PendingSet::default()),
             expiry: StoredValue::new(None),
             notices: RwSignal::new(Vec::new()),
@@ -119,7 +119,13 @@ impl HomeStore {
         for filter in wanted {
             let new = self
                 .subscribed
-                .try_update_value(|s| s.insert(filter.clone()))
+                .try_update_value(|subscribed| match subscribed.binary_search(&filter) {
+                    Ok(_) => false,
+                    Err(at) => {
+                        subscribed.insert(at, filter.clone());
+                        true
+                    }
+                })
                 .unwrap_or(false);
             if new && let Err(e) = self.conn.subscribe(&filter, QoS::AtLeastOnce) {
                 self.notify(format!("Could not subscribe to {filter}: {e}"));
@@ -130,24 +136,23 @@ impl HomeStore {
     /// Asks a device seen for the first time for its state, where its convention does not keep
     /// it on the broker (Tasmota's `STATE`, Zigbee2MQTT's `/get`).
     fn refresh(&self, device: &DeviceId) {
-        let asked: Vec<_> = self.home.with_value(|home| {
-            home.device(device)
-                .map(|d| {
-                    d.entities
-                        .iter()
-                        .filter_map(|e| home.command(&e.id, Command::Refresh).ok())
-                        .flatten()
-                        .collect()
-                })
-                .unwrap_or_default()
-        });
         // Entities of one device often share the question (Tasmota's one STATE).
         let mut messages: Vec<home_model::Outgoing> = Vec::new();
-        for message in asked {
-            if !messages.contains(&message) {
-                messages.push(message);
+        self.home.with_value(|home| {
+            let Some(device) = home.device(device) else {
+                return;
+            };
+            for entity in &device.entities {
+                for message in home
+                    .command(&entity.id, Command::Refresh)
+                    .unwrap_or_default()
+                {
+                    if !messages.contains(&message) {
+                        messages.push(message);
+                    }
+                }
             }
-        }
+        });
         for message in messages {
             let _ = self.conn.publish(
                 &message.topic,
@@ -160,19 +165,20 @@ impl HomeStore {
 
     /// Drops the wants that `device` now shows as done.
     fn confirm(&self, device: &DeviceId) {
-        let entities: Vec<Entity> = self.home.with_value(|home| {
-            home.device(device)
-                .map(|d| d.entities.clone())
-                .unwrap_or_default()
+        // Read in place: the device's entities are not copied for this.
+        let confirmed = self.home.with_value(|home| {
+            let Some(device) = home.device(device) else {
+                return false;
+            };
+            self.pending
+                .try_update_untracked(|pending| {
+                    device
+                        .entities
+                        .iter()
+                        .fold(false, |any, entity| pending.confirm(entity) | any)
+                })
+                .unwrap_or(false)
         });
-        let confirmed = self
-            .pending
-            .try_update_untracked(|pending| {
-                entities
-                    .iter()
-                    .fold(false, |any, entity| pending.confirm(entity) | any)
-            })
-            .unwrap_or(false);
         if confirmed {
             self.pending.notify();
         }
@@ -208,8 +214,16 @@ impl HomeStore {
             rooms
                 .into_iter()
                 .filter_map(|room| {
-                    let mut devices: Vec<&Device> = home.devices_in(room.as_deref()).collect();
-                    devices.sort_unstable_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+                    // Placed in order one by one rather than sorted after: a room holds a few
+                    // devices, and the wasm then needs no sort routine for them. Ids are
+                    // unique, so the order is total.
+                    let mut devices: Vec<&Device> = Vec::new();
+                    for device in home.devices_in(room.as_deref()) {
+                        let key = (device.name.as_str(), device.id.as_str());
+                        let at =
+                            devices.partition_point(|d| (d.name.as_str(), d.id.as_str()) < key);
+                        devices.insert(at, device);
+                    }
                     let devices: Vec<DeviceId> =
                         devices.into_iter().map(|d| d.id.clone()).collect();
                     (!devices.is_empty()).then_some(RoomDevices { room, devices })
@@ -410,6 +424,48 @@ impl HomeStore {
 
     pub fn dismiss(&self, id: u64) {
         self.notices.update(|n| n.retain(|x| x.id != id));
+    }
+}
+
+/// Something per device, in a vector sorted by id. A home has tens of devices, so a binary
+/// search is as quick as hashing, and the wasm carries no hash table and hasher for this.
+struct DeviceMap<V> {
+    entries: Vec<(DeviceId, V)>,
+}
+
+impl<V> Default for DeviceMap<V> {
+    fn default() -> Self {
+        DeviceMap {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<V> DeviceMap<V> {
+    fn find(&self, id: &DeviceId) -> Result<usize, usize> {
+        self.entries
+            .binary_search_by(|(key, _)| key.as_str().cmp(id.as_str()))
+    }
+
+    fn get(&self, id: &DeviceId) -> Option<&V> {
+        let at = self.find(id).ok()?;
+        Some(&self.entries[at].1)
+    }
+
+    /// Sets the value for `id`; the one it replaced, if any.
+    fn insert(&mut self, id: DeviceId, value: V) -> Option<V> {
+        match self.find(&id) {
+            Ok(at) => Some(std::mem::replace(&mut self.entries[at].1, value)),
+            Err(at) => {
+                self.entries.insert(at, (id, value));
+                None
+            }
+        }
+    }
+
+    fn remove(&mut self, id: &DeviceId) -> Option<V> {
+        let at = self.find(id).ok()?;
+        Some(self.entries.remove(at).1)
     }
 }
 

@@ -75,18 +75,10 @@ impl Changes {
             && self.problems.is_empty()
     }
 
-    fn merge(&mut self, other: Changes) {
-        for id in other.devices {
-            self.removed.remove(&id);
-            self.devices.insert(id);
-        }
-        for id in other.removed {
-            self.devices.remove(&id);
-            self.removed.insert(id);
-        }
-        self.subscriptions_changed |= other.subscriptions_changed;
-        self.problems.extend(other.problems);
-        self.structure_changed |= other.structure_changed;
+    /// Counts `id` as changed: a device added again after it was removed is not removed.
+    pub(crate) fn changed(&mut self, id: &DeviceId) {
+        self.removed.remove(id);
+        self.devices.insert(id.clone());
     }
 }
 
@@ -125,8 +117,7 @@ impl Store<'_> {
     /// The device, marked as changed.
     pub fn device_mut(&mut self, id: &DeviceId) -> Option<&mut Device> {
         let device = self.devices.get_mut(id)?;
-        self.changes.removed.remove(id);
-        self.changes.devices.insert(id.clone());
+        self.changes.changed(id);
         Some(device)
     }
 
@@ -136,8 +127,7 @@ impl Store<'_> {
         id: &DeviceId,
         make: impl FnOnce() -> Device,
     ) -> &mut Device {
-        self.changes.removed.remove(id);
-        self.changes.devices.insert(id.clone());
+        self.changes.changed(id);
         if !self.devices.contains_key(id) {
             self.changes.structure_changed = true;
         }
@@ -168,7 +158,7 @@ impl Store<'_> {
         if now_empty {
             self.remove_device(&device_id);
         } else {
-            self.changes.devices.insert(device_id);
+            self.changes.changed(&device_id);
         }
     }
 
@@ -333,10 +323,9 @@ impl Home {
             payload,
             now_ms,
         };
-        let mut step = Changes::default();
         let mut store = Store {
             devices: &mut self.devices,
-            changes: &mut step,
+            changes,
             history_len: self.config.history_len,
         };
         // Every adapter sees every message: a Zigbee2MQTT state topic can also be the state
@@ -359,7 +348,6 @@ impl Home {
         if let Some(homie) = &mut self.homie {
             claim = claim.or(homie.handle(&message, &mut store));
         }
-        changes.merge(step);
         claim
     }
 

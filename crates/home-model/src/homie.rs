@@ -16,6 +16,7 @@ use crate::model::{
 };
 use crate::number::{parse_f32, parse_finite as parse_number};
 use crate::sorted::SortedMap;
+use crate::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Datatype {
@@ -707,7 +708,7 @@ fn light_of(
         .cloned();
     let typed_light = node_type.is_some_and(|t| {
         let t = t.to_ascii_lowercase();
-        t.contains("light") || t.contains("lamp")
+        text::contains(&t, "light") || text::contains(&t, "lamp")
     });
     let is_light = power.is_some()
         && (brightness.is_some() || color.is_some() || color_temp.is_some() || typed_light);
@@ -1043,7 +1044,7 @@ fn apply_values(
         changed |= entity_changed;
     }
     if changed {
-        store.changes.devices.insert(id.clone());
+        store.changes.changed(id);
     }
 }
 

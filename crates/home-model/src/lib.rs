@@ -92,6 +92,7 @@ mod sorted;
 mod tasmota;
 #[cfg(feature = "homeassistant")]
 mod template;
+mod text;
 #[cfg(feature = "zigbee2mqtt")]
 mod zigbee2mqtt;
 

@@ -13,6 +13,7 @@ use crate::model::{
 };
 use crate::number::parse_f32;
 use crate::sorted::{SortedMap, insert_text};
+use crate::text;
 
 const DISCOVERY_PREFIX: &str = "tasmota/discovery/";
 const DEFAULT_FULL_TOPIC: &str = "%prefix%/%topic%/";
@@ -60,9 +61,8 @@ impl TasmotaDevice {
     }
 
     fn topic_for(&self, prefix: &str) -> String {
-        self.full_topic
-            .replace("%prefix%", prefix)
-            .replace("%topic%", &self.topic)
+        let with_prefix = text::replace(&self.full_topic, "%prefix%", prefix);
+        text::replace(&with_prefix, "%topic%", &self.topic)
     }
 
     /// The command word of an incoming topic when it is this device's `stat` or `tele`, and
@@ -228,10 +228,7 @@ impl Tasmota {
     }
 
     fn read_discovery(&mut self, message: &Message<'_>, store: &mut Store<'_>) {
-        let mac = message
-            .topic
-            .trim_start_matches(DISCOVERY_PREFIX)
-            .trim_end_matches("/config");
+        let mac = text::trim_end(text::trim_start(message.topic, DISCOVERY_PREFIX), "/config");
         if message.payload.is_empty() {
             // Discovery withdrawn (the device was reset or its discovery turned off): forget it.
             if let Some(topic) = self
@@ -262,9 +259,13 @@ impl Tasmota {
         let old_full_topic = (device.full_topic.clone(), device.prefixes.clone());
         if let Some(ft) = config.str_at("ft") {
             // `%hostname%` and `%id%` are fixed per device, so they are filled in once here.
-            device.full_topic = ft
-                .replace("%hostname%", config.str_at("hn").unwrap_or_default())
-                .replace("%id%", config.str_at("mac").unwrap_or_default());
+            let with_hostname =
+                text::replace(ft, "%hostname%", config.str_at("hn").unwrap_or_default());
+            device.full_topic = text::replace(
+                &with_hostname,
+                "%id%",
+                config.str_at("mac").unwrap_or_default(),
+            );
         }
         if let Some(tp) = config.get("tp").and_then(Value::as_array) {
             for (slot, word) in device.prefixes.iter_mut().zip(tp) {
@@ -374,10 +375,10 @@ impl Tasmota {
         let Some(sensors) = value.get("sn") else {
             return store.problem(message.topic, "discovery sensors have no sn");
         };
-        let mac = message
-            .topic
-            .trim_start_matches(DISCOVERY_PREFIX)
-            .trim_end_matches("/sensors");
+        let mac = text::trim_end(
+            text::trim_start(message.topic, DISCOVERY_PREFIX),
+            "/sensors",
+        );
         let Some(id) = self
             .devices
             .values()
@@ -523,7 +524,7 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
         // the last power output: the highest number, the last of equals.
         let mut last = ("POWER", None);
         for (k, _) in &powers {
-            let number = k.trim_start_matches("POWER").parse::<u32>().unwrap_or(0);
+            let number = text::trim_start(k, "POWER").parse::<u32>().unwrap_or(0);
             if last.1.is_none_or(|highest| number >= highest) {
                 last = (k, Some(number));
             }

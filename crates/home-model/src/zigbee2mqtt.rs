@@ -15,6 +15,7 @@ use crate::model::{
     SensorValue, Switch,
 };
 use crate::sorted::SortedMap;
+use crate::text;
 
 /// Access bits of an expose: "published in the state", "settable via /set", "readable via /get".
 const ACCESS_STATE: u32 = 1;
@@ -273,7 +274,7 @@ impl Bridge {
         }
         // Commands and reads (ours or another client's) echo back on the broker.
         for suffix in ["/set", "/get"] {
-            if let Some((name, _)) = rest.rsplit_once(suffix)
+            if let Some((name, _)) = text::rsplit_once(rest, suffix)
                 && self.by_name.contains_key(name)
             {
                 return Claim::Mine;
@@ -922,8 +923,7 @@ fn entity_name(binding: &Binding, key: &str) -> String {
     let words = if base.is_empty() {
         key.replace('_', " ")
     } else {
-        key.replacen(&base.to_ascii_lowercase(), base, 1)
-            .replace('_', " ")
+        text::replace_first(key, &base.to_ascii_lowercase(), base).replace('_', " ")
     };
     let mut chars = words.chars();
     chars.next().map_or_else(String::new, |first| {
