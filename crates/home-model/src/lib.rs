@@ -92,6 +92,8 @@ mod sorted;
 mod tasmota;
 #[cfg(feature = "homeassistant")]
 mod template;
+#[cfg(test)]
+mod test_support;
 mod text;
 #[cfg(feature = "zigbee2mqtt")]
 mod zigbee2mqtt;

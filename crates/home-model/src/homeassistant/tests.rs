@@ -1,6 +1,7 @@
+use crate::test_support::{light, sensor};
 use crate::{
     Availability, Command, CommandError, CoverCommand, CoverState, DeviceId, EntityId, EntityKind,
-    Home, HomeConfig, Light, Sensor, SensorValue,
+    Home, HomeConfig, SensorValue,
 };
 
 fn home() -> Home {
@@ -9,28 +10,6 @@ fn home() -> Home {
 
 fn send(home: &mut Home, topic: &str, payload: &str) -> crate::Changes {
     home.handle_message(topic, payload.as_bytes(), false, 1_000)
-}
-
-fn light<'a>(home: &'a Home, id: &str) -> &'a Light {
-    match &home
-        .entity(&EntityId::from(id))
-        .expect("entity exists")
-        .kind
-    {
-        EntityKind::Light(light) => light,
-        other => panic!("not a light: {other:?}"),
-    }
-}
-
-fn sensor<'a>(home: &'a Home, id: &str) -> &'a Sensor {
-    match &home
-        .entity(&EntityId::from(id))
-        .expect("entity exists")
-        .kind
-    {
-        EntityKind::Sensor(sensor) => sensor,
-        other => panic!("not a sensor: {other:?}"),
-    }
 }
 
 pub(crate) const KITCHEN: &str = r#"{"~":"homeassistant/light/kitchen","name":"Kitchen","unique_id":"kitchen_light","cmd_t":"~/set","stat_t":"~/state","schema":"json","brightness":true,"supported_color_modes":["color_temp"]}"#;

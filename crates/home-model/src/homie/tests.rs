@@ -1,31 +1,11 @@
+use crate::test_support::{kind, light, sensor};
 use crate::{
     Availability, Command, CommandError, Convention, DeviceId, EntityId, EntityKind, Home,
-    HomeConfig, Light, Sensor, SensorValue,
+    HomeConfig, SensorValue,
 };
 
 fn send(home: &mut Home, topic: &str, payload: &str) -> crate::Changes {
     home.handle_message(topic, payload.as_bytes(), true, 7_000)
-}
-
-fn kind<'a>(home: &'a Home, id: &str) -> &'a EntityKind {
-    &home
-        .entity(&EntityId::from(id))
-        .unwrap_or_else(|| panic!("no entity {id}"))
-        .kind
-}
-
-fn light<'a>(home: &'a Home, id: &str) -> &'a Light {
-    match kind(home, id) {
-        EntityKind::Light(light) => light,
-        other => panic!("not a light: {other:?}"),
-    }
-}
-
-fn sensor<'a>(home: &'a Home, id: &str) -> &'a Sensor {
-    match kind(home, id) {
-        EntityKind::Sensor(sensor) => sensor,
-        other => panic!("not a sensor: {other:?}"),
-    }
 }
 
 /// A Homie 4 device as homie-esp8266 announces it: a dimmable lamp node and a climate node.

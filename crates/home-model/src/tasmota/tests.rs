@@ -1,6 +1,7 @@
+use crate::test_support::{kind, light, sensor, switch};
 use crate::{
-    Availability, Command, CommandError, DeviceId, EntityId, EntityKind, Home, HomeConfig, Light,
-    Sensor, SensorValue, Switch,
+    Availability, Command, CommandError, DeviceId, EntityId, EntityKind, Home, HomeConfig,
+    SensorValue,
 };
 
 fn home() -> Home {
@@ -9,34 +10,6 @@ fn home() -> Home {
 
 fn send(home: &mut Home, topic: &str, payload: &str) -> crate::Changes {
     home.handle_message(topic, payload.as_bytes(), false, 10_000)
-}
-
-fn entity_kind<'a>(home: &'a Home, id: &str) -> &'a EntityKind {
-    &home
-        .entity(&EntityId::from(id))
-        .unwrap_or_else(|| panic!("no entity {id}"))
-        .kind
-}
-
-fn light<'a>(home: &'a Home, id: &str) -> &'a Light {
-    match entity_kind(home, id) {
-        EntityKind::Light(light) => light,
-        other => panic!("not a light: {other:?}"),
-    }
-}
-
-fn switch<'a>(home: &'a Home, id: &str) -> &'a Switch {
-    match entity_kind(home, id) {
-        EntityKind::Switch(switch) => switch,
-        other => panic!("not a switch: {other:?}"),
-    }
-}
-
-fn sensor<'a>(home: &'a Home, id: &str) -> &'a Sensor {
-    match entity_kind(home, id) {
-        EntityKind::Sensor(sensor) => sensor,
-        other => panic!("not a sensor: {other:?}"),
-    }
 }
 
 /// A Sonoff TH with an AM2301, as it reports without discovery.
@@ -121,7 +94,7 @@ fn dimmer_in_state_turns_the_power_into_a_light() {
     let mut home = home();
     send(&mut home, "stat/bulb/POWER", "ON");
     assert!(matches!(
-        entity_kind(&home, "tasmota:bulb/POWER"),
+        kind(&home, "tasmota:bulb/POWER"),
         EntityKind::Switch(_)
     ));
     send(

@@ -1,6 +1,7 @@
+use crate::test_support::{light, sensor};
 use crate::{
     Availability, ColorMode, Command, CommandError, Convention, DeviceId, EntityId, EntityKind,
-    Home, HomeConfig, Light, Sensor, SensorValue,
+    Home, HomeConfig, SensorValue,
 };
 
 /// `zigbee2mqtt/bridge/devices` with the coordinator, a Philips Hue colour bulb (friendly name
@@ -65,20 +66,6 @@ fn home() -> Home {
 
 fn send(home: &mut Home, topic: &str, payload: &str) -> crate::Changes {
     home.handle_message(topic, payload.as_bytes(), false, 5_000)
-}
-
-fn light<'a>(home: &'a Home, id: &str) -> &'a Light {
-    match &home.entity(&EntityId::from(id)).expect("entity").kind {
-        EntityKind::Light(light) => light,
-        other => panic!("not a light: {other:?}"),
-    }
-}
-
-fn sensor<'a>(home: &'a Home, id: &str) -> &'a Sensor {
-    match &home.entity(&EntityId::from(id)).expect("entity").kind {
-        EntityKind::Sensor(sensor) => sensor,
-        other => panic!("not a sensor: {other:?}"),
-    }
 }
 
 fn lamp() -> EntityId {
