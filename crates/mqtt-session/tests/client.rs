@@ -6,111 +6,17 @@ use std::time::Duration;
 use bytes::Bytes;
 use mqtt_codec::{
     AckProperties, ConnAck, ConnAckProperties, ConnectReasonCode, DecodeError, Disconnect,
-    DisconnectReasonCode, MAX_PACKET_SIZE, MqttString, Packet, PacketId, PubAck, PubRec, PubRel,
-    Publish, QosPid, SubAck, SubscribeReasonCode, TopicName, UnsubAck, UnsubscribeReasonCode,
+    DisconnectReasonCode, MqttString, Packet, PubAck, PubRec, PubRel, Publish, QosPid, SubAck,
+    SubscribeReasonCode, TopicName, UnsubAck, UnsubscribeReasonCode,
 };
+mod support;
+
+use support::{FakeBroker, pid};
+
 use mqtt_session::{
-    Client, ClientConfig, ConnectionState, DisconnectReason, Event, Instant, ProtocolError,
-    ProtocolVersion, QoS, UsageError,
+    Client, ClientConfig, ConnectionState, DisconnectReason, Event, ProtocolError, ProtocolVersion,
+    QoS, UsageError,
 };
-
-/// A client, a virtual clock, and the server's side of the wire.
-struct FakeBroker {
-    client: Client,
-    now: Instant,
-    version: ProtocolVersion,
-}
-
-impl FakeBroker {
-    fn new(config: ClientConfig) -> Self {
-        let version = config.protocol_version;
-        FakeBroker {
-            client: Client::new(config).unwrap(),
-            now: Instant::from_millis(1_000),
-            version,
-        }
-    }
-
-    fn v311() -> Self {
-        FakeBroker::new(ClientConfig::new("lamp"))
-    }
-
-    fn v5() -> Self {
-        FakeBroker::new(ClientConfig {
-            protocol_version: ProtocolVersion::V5,
-            ..ClientConfig::new("lamp")
-        })
-    }
-
-    fn advance(&mut self, duration: Duration) {
-        self.now = self.now + duration;
-    }
-
-    /// Moves the clock to the client's deadline and lets it act, as the driver's timer would.
-    fn fire_timer(&mut self) {
-        let deadline = self.client.poll_timeout().expect("a deadline");
-        assert!(deadline >= self.now, "deadline in the past");
-        self.now = deadline;
-        self.client.handle_timeout(self.now);
-    }
-
-    fn encode(&self, packet: Packet) -> Vec<u8> {
-        let mut bytes = Vec::new();
-        packet
-            .encode(self.version, MAX_PACKET_SIZE, &mut bytes)
-            .unwrap();
-        bytes
-    }
-
-    fn send(&mut self, packet: Packet) {
-        let bytes = self.encode(packet);
-        self.client.handle_bytes_received(self.now, bytes);
-    }
-
-    /// Everything the client sent since the last call, decoded.
-    fn received(&mut self) -> Vec<Packet> {
-        let mut packets = Vec::new();
-        while let Some(mut bytes) = self.client.poll_transmit() {
-            while !bytes.is_empty() {
-                let (packet, used) = Packet::decode(&bytes, self.version, MAX_PACKET_SIZE)
-                    .unwrap()
-                    .expect("the client hands out whole packets");
-                packets.push(packet);
-                let _ = bytes.split_to(used);
-            }
-        }
-        packets
-    }
-
-    fn events(&mut self) -> Vec<Event> {
-        std::iter::from_fn(|| self.client.poll_event()).collect()
-    }
-
-    fn accept(&mut self, properties: ConnAckProperties) {
-        self.send(Packet::ConnAck(ConnAck {
-            session_present: false,
-            reason_code: ConnectReasonCode::Success,
-            properties,
-        }));
-    }
-
-    /// Opens the transport and accepts the connection; returns the CONNECT.
-    fn connect(&mut self) -> Packet {
-        self.client.handle_transport_opened(self.now);
-        let mut sent = self.received();
-        assert_eq!(sent.len(), 1);
-        self.accept(ConnAckProperties::default());
-        assert!(matches!(
-            self.events().as_slice(),
-            [Event::Connected { .. }]
-        ));
-        sent.remove(0)
-    }
-}
-
-fn pid(id: u16) -> PacketId {
-    PacketId::new(id).unwrap()
-}
 
 fn publish(topic: &'static str, payload: &'static [u8], qos: QosPid) -> Packet {
     let mut publish = Publish::at_most_once(TopicName::from_static(topic), payload);
@@ -575,10 +481,8 @@ fn resends_an_unanswered_subscribe_after_reconnecting() {
             reason: DisconnectReason::TransportClosed
         }]
     );
-    broker.connect();
-    assert!(
-        matches!(broker.received().as_slice(), [Packet::Subscribe(s)] if s.packet_id == packet_id)
-    );
+    let resent = broker.connect_with(false, ConnAckProperties::default());
+    assert!(matches!(resent.as_slice(), [Packet::Subscribe(s)] if s.packet_id == packet_id));
 }
 
 #[test]

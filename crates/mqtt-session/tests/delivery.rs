@@ -9,110 +9,14 @@ use mqtt_codec::{
     MAX_PACKET_SIZE, Packet, PacketId, PubAck, PubAckReasonCode, PubComp, PubRec, PubRel, Publish,
     QosPid, SubAck, SubscribeReasonCode, TopicName,
 };
+mod support;
+
+use support::{FakeBroker, pid, v5_config};
+
 use mqtt_session::{
-    Client, ClientConfig, DisconnectReason, Event, Instant, ProtocolError, ProtocolVersion, QoS,
+    Client, ClientConfig, DisconnectReason, Event, ProtocolError, ProtocolVersion, QoS,
     SessionState, UsageError, Will,
 };
-
-struct FakeBroker {
-    client: Client,
-    now: Instant,
-    version: ProtocolVersion,
-}
-
-impl FakeBroker {
-    fn new(config: ClientConfig) -> Self {
-        FakeBroker::with_client(Client::new(config).unwrap())
-    }
-
-    fn with_client(client: Client) -> Self {
-        FakeBroker {
-            version: client.protocol_version(),
-            client,
-            now: Instant::from_millis(1_000),
-        }
-    }
-
-    fn v311() -> Self {
-        FakeBroker::new(ClientConfig::new("lamp"))
-    }
-
-    fn v5() -> Self {
-        FakeBroker::new(v5_config())
-    }
-
-    fn send(&mut self, packet: impl Into<Packet>) {
-        let mut bytes = Vec::new();
-        packet
-            .into()
-            .encode(self.version, MAX_PACKET_SIZE, &mut bytes)
-            .unwrap();
-        self.client.handle_bytes_received(self.now, bytes);
-    }
-
-    fn received(&mut self) -> Vec<Packet> {
-        let mut packets = Vec::new();
-        while let Some(mut bytes) = self.client.poll_transmit() {
-            while !bytes.is_empty() {
-                let (packet, used) = Packet::decode(&bytes, self.version, MAX_PACKET_SIZE)
-                    .unwrap()
-                    .expect("the client hands out whole packets");
-                packets.push(packet);
-                let _ = bytes.split_to(used);
-            }
-        }
-        packets
-    }
-
-    fn events(&mut self) -> Vec<Event> {
-        std::iter::from_fn(|| self.client.poll_event()).collect()
-    }
-
-    /// Opens the transport, answers CONNECT, and returns what the client sent after CONNACK.
-    fn connect_with(
-        &mut self,
-        session_present: bool,
-        properties: ConnAckProperties,
-    ) -> Vec<Packet> {
-        self.client.handle_transport_opened(self.now);
-        let sent = self.received();
-        assert!(matches!(sent.as_slice(), [Packet::Connect(_)]), "{sent:?}");
-        self.send(ConnAck {
-            session_present,
-            reason_code: ConnectReasonCode::Success,
-            properties,
-        });
-        self.received()
-    }
-
-    fn connect(&mut self) {
-        let sent = self.connect_with(false, ConnAckProperties::default());
-        assert!(sent.is_empty(), "{sent:?}");
-        self.events();
-    }
-
-    fn drop_connection(&mut self) {
-        self.client.handle_transport_closed(self.now);
-        self.events();
-    }
-
-    fn publish(&mut self, topic: &str, payload: &'static str, qos: QoS) -> Option<PacketId> {
-        self.client
-            .publish(self.now, topic, payload, qos, false)
-            .unwrap()
-    }
-}
-
-fn v5_config() -> ClientConfig {
-    ClientConfig {
-        protocol_version: ProtocolVersion::V5,
-        ..ClientConfig::new("lamp")
-    }
-}
-
-fn pid(id: u16) -> PacketId {
-    PacketId::new(id).unwrap()
-}
 
 fn publishes(packets: &[Packet]) -> Vec<(Option<PacketId>, bool, String)> {
     packets
