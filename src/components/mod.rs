@@ -2,6 +2,7 @@
 //! context and shows derived state; none touches the socket or the engine.
 
 mod broker_form;
+mod fields;
 mod message_list;
 mod publish_form;
 mod qos_select;
@@ -9,6 +10,7 @@ mod status_badge;
 mod subscribe_form;
 
 pub use broker_form::BrokerForm;
+pub use fields::{TextInput, checkbox, error_line, outcome_line, text_area};
 pub use message_list::MessageList;
 pub use publish_form::PublishForm;
 pub use qos_select::QosSelect;

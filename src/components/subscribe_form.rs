@@ -2,6 +2,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::QosSelect;
+use super::fields::{TextInput, error_line};
 use crate::runtime::{Connection, QoS, SubscriptionState};
 
 /// A topic filter to subscribe to, and the subscriptions made so far with their outcome.
@@ -25,36 +26,30 @@ pub fn SubscribeForm() -> impl IntoView {
             <h2 id="subscribe-heading">"Subscribe"</h2>
             <form on:submit=on_submit>
                 <div class="row">
-                    <label>
-                        "Topic filter"
-                        <input
-                            id="subscribe-filter"
-                            type="text"
-                            autocapitalize="off"
-                            autocomplete="off"
-                            spellcheck="false"
-                            placeholder="home/# or zigbee2mqtt/+"
-                            bind:value=filter
-                        />
-                    </label>
+                    {TextInput::exact("subscribe-filter", "home/# or zigbee2mqtt/+")
+                        .view("Topic filter", filter)}
                     <QosSelect qos id="subscribe-qos" />
                     <button id="subscribe" type="submit">"Subscribe"</button>
                 </div>
-                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                {move || error_line(error.get())}
             </form>
             <ul class="subscriptions" id="subscriptions">
-                <For
-                    each=move || conn.subscriptions.get()
-                    key=|s| (s.filter.clone(), s.state.clone())
-                    children=move |s| {
-                        let (state, title) = match &s.state {
-                            SubscriptionState::Pending => ("pending", "waiting for the broker".to_owned()),
-                            SubscriptionState::Granted(qos) => ("granted", format!("granted QoS {qos}")),
-                            SubscriptionState::Refused(why) => ("failed", format!("refused: {why}")),
-                        };
-                        view! { <li data-state=state title=title>{s.filter}</li> }
-                    }
-                />
+                // Rebuilt whole when one changes: a few rows, and no keyed list's code in the
+                // wasm for them.
+                {move || {
+                    conn.subscriptions
+                        .get()
+                        .into_iter()
+                        .map(|s| {
+                            let (state, title) = match &s.state {
+                                SubscriptionState::Pending => ("pending", "waiting for the broker".to_owned()),
+                                SubscriptionState::Granted(qos) => ("granted", format!("granted QoS {qos}")),
+                                SubscriptionState::Refused(why) => ("failed", format!("refused: {why}")),
+                            };
+                            view! { <li data-state=state title=title>{s.filter}</li> }
+                        })
+                        .collect_view()
+                }}
             </ul>
         </section>
     }
