@@ -1,5 +1,5 @@
 //! The form controls the console and the connection profiles share: a labelled text input, a
-//! labelled text area, a labelled checkbox, and the one-line outcome of a form.
+//! labelled text area, a labelled checkbox, a labelled drop-down list, and the one-line outcome of a form.
 //!
 //! Each is a plain function of one concrete type, whatever the form: tachys compiles a view
 //! once per distinct type, so forty inputs written inline, each with its own set of
@@ -100,6 +100,28 @@ pub fn checkbox(
         <label class="inline">
             <input type="checkbox" id=id bind:checked=checked />
             {label}
+        </label>
+    }
+}
+
+/// A drop-down list inside its label: `options` are (value, label) pairs, and `value` holds
+/// the chosen option's value.
+pub fn choice(
+    label: &'static str,
+    id: Option<&'static str>,
+    options: &'static [(&'static str, &'static str)],
+    value: RwSignal<String>,
+) -> impl IntoView + use<> {
+    let options = options
+        .iter()
+        .map(|&(option, text)| {
+            view! { <option value=option selected=move || value.with(|v| v == option)>{text}</option> }
+        })
+        .collect_view();
+    view! {
+        <label>
+            {label}
+            <select id=id on:change=move |ev| value.set(event_target_value(&ev))>{options}</select>
         </label>
     }
 }

@@ -10,9 +10,9 @@ mod status_badge;
 mod subscribe_form;
 
 pub use broker_form::BrokerForm;
-pub use fields::{TextInput, checkbox, error_line, outcome_line, text_area};
+pub use fields::{TextInput, checkbox, choice, error_line, outcome_line, text_area};
 pub use message_list::MessageList;
 pub use publish_form::PublishForm;
-pub use qos_select::QosSelect;
+pub use qos_select::{chosen_qos, qos_choice, qos_value};
 pub use status_badge::StatusBadge;
 pub use subscribe_form::SubscribeForm;

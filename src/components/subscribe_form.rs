@@ -1,8 +1,8 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::QosSelect;
 use super::fields::{TextInput, error_line};
+use super::{chosen_qos, qos_choice, qos_value};
 use crate::runtime::{Connection, QoS, SubscriptionState};
 
 /// A topic filter to subscribe to, and the subscriptions made so far with their outcome.
@@ -10,12 +10,12 @@ use crate::runtime::{Connection, QoS, SubscriptionState};
 pub fn SubscribeForm() -> impl IntoView {
     let conn = expect_context::<Connection>();
     let filter = RwSignal::new(String::from("#"));
-    let qos = RwSignal::new(QoS::AtLeastOnce);
+    let qos = RwSignal::new(qos_value(QoS::AtLeastOnce));
     let error = RwSignal::new(None::<String>);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        match conn.subscribe(&filter.get_untracked(), qos.get_untracked()) {
+        match conn.subscribe(&filter.get_untracked(), chosen_qos(&qos.get_untracked())) {
             Ok(()) => error.set(None),
             Err(e) => error.set(Some(e.to_string())),
         }
@@ -28,7 +28,7 @@ pub fn SubscribeForm() -> impl IntoView {
                 <div class="row">
                     {TextInput::exact("subscribe-filter", "home/# or zigbee2mqtt/+")
                         .view("Topic filter", filter)}
-                    <QosSelect qos id="subscribe-qos" />
+                    {qos_choice("subscribe-qos", qos)}
                     <button id="subscribe" type="submit">"Subscribe"</button>
                 </div>
                 {move || error_line(error.get())}

@@ -1,9 +1,14 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use crate::components::{TextInput, checkbox, outcome_line, text_area};
+use crate::components::{TextInput, checkbox, choice, outcome_line, text_area};
 use crate::profiles::{Profile, Protocol, UserProperty, Will, export_profiles, import_profiles};
 use crate::runtime::{Connection, ProfileStore};
+
+/// The MQTT versions a profile may speak, as the editor offers them: value, then label.
+const PROTOCOLS: [(&str, &str); 2] = [("3.1.1", "3.1.1"), ("5.0", "5.0")];
+/// The will's quality of service, as the editor offers it.
+const WILL_QOS: [(&str, &str); 3] = [("0", "0"), ("1", "1"), ("2", "2")];
 
 /// Saved connection profiles: edit, save, connect, import and export.
 #[component]
@@ -107,7 +112,13 @@ fn ProfileEditor(
     let username = RwSignal::new(profile.username.clone());
     let password = RwSignal::new(profile.password.clone().unwrap_or_default());
     let remember = RwSignal::new(profile.remember_password);
-    let v5 = RwSignal::new(profile.protocol == Protocol::V5);
+    let protocol = RwSignal::new(
+        match profile.protocol {
+            Protocol::V311 => PROTOCOLS[0].0,
+            Protocol::V5 => PROTOCOLS[1].0,
+        }
+        .to_owned(),
+    );
     let keep_alive = RwSignal::new(profile.keep_alive_secs.to_string());
     let clean_start = RwSignal::new(profile.clean_start);
     let session_expiry = RwSignal::new(profile.session_expiry_secs.to_string());
@@ -174,7 +185,7 @@ fn ProfileEditor(
             username: username.get_untracked(),
             password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
             remember_password: remember.get_untracked(),
-            protocol: if v5.get_untracked() {
+            protocol: if protocol.get_untracked() == PROTOCOLS[1].0 {
                 Protocol::V5
             } else {
                 Protocol::V311
@@ -279,13 +290,7 @@ fn ProfileEditor(
                 {checkbox("Remember the password on this device", Some("profile-remember"), remember)}
                 <p class="hint">"Otherwise it is kept only until this tab closes."</p>
                 <div class="row">
-                    <label>
-                        "MQTT version"
-                        <select id="profile-protocol" on:change=move |ev| v5.set(event_target_value(&ev) == "5.0")>
-                            <option value="3.1.1" selected=move || !v5.get()>"3.1.1"</option>
-                            <option value="5.0" selected=move || v5.get()>"5.0"</option>
-                        </select>
-                    </label>
+                    {choice("MQTT version", Some("profile-protocol"), &PROTOCOLS, protocol)}
                     {TextInput::numeric(Some("profile-keep-alive")).view("Keep alive (s)", keep_alive)}
                 </div>
                 <div class="row">
@@ -297,12 +302,7 @@ fn ProfileEditor(
                     {TextInput { spellcheck: Some("false"), ..TextInput::text(Some("profile-will-topic")) }.view("Topic (empty: no will)", will_topic)}
                     {TextInput::text(Some("profile-will-payload")).view("Payload", will_payload)}
                     <div class="row">
-                        <label>
-                            "QoS"
-                            <select on:change=move |ev| will_qos.set(event_target_value(&ev))>
-                                {["0", "1", "2"].map(|q| view! { <option value=q selected=move || will_qos.get() == q>{q}</option> })}
-                            </select>
-                        </label>
+                        {choice("QoS", None, &WILL_QOS, will_qos)}
                         {checkbox("Retain", None, will_retain)}
                     </div>
                 </details>
