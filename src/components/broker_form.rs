@@ -1,6 +1,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::fields::{TextInput, error_line};
 use crate::runtime::Connection;
 
 /// The broker URL, editable, with Connect and Disconnect.
@@ -24,18 +25,15 @@ pub fn BrokerForm() -> impl IntoView {
             <h2 id="broker-heading">"Broker"</h2>
             <form on:submit=on_submit>
                 <div class="row">
-                    <label>
-                        "WebSocket URL"
-                        <input
-                            id="broker-url"
-                            type="url"
-                            inputmode="url"
-                            autocomplete="url"
-                            spellcheck="false"
-                            placeholder="ws://192.168.1.10:9001"
-                            bind:value=url
-                        />
-                    </label>
+                    {TextInput {
+                        kind: "url",
+                        inputmode: Some("url"),
+                        autocomplete: Some("url"),
+                        spellcheck: Some("false"),
+                        placeholder: Some("ws://192.168.1.10:9001"),
+                        ..TextInput::text(Some("broker-url"))
+                    }
+                        .view("WebSocket URL", url)}
                     <button id="connect" type="submit">"Connect"</button>
                     <button
                         id="disconnect"
@@ -47,7 +45,7 @@ pub fn BrokerForm() -> impl IntoView {
                         "Disconnect"
                     </button>
                 </div>
-                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                {move || error_line(error.get())}
             </form>
         </section>
     }

@@ -1,7 +1,8 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::QosSelect;
+use super::fields::{TextInput, checkbox, outcome_line, text_area};
+use super::{chosen_qos, qos_choice, qos_value};
 use crate::runtime::{Connection, QoS};
 
 /// Publishes a text payload to a topic.
@@ -11,7 +12,7 @@ pub fn PublishForm() -> impl IntoView {
     let topic = RwSignal::new(String::new());
     let payload = RwSignal::new(String::new());
     let retain = RwSignal::new(false);
-    let qos = RwSignal::new(QoS::AtMostOnce);
+    let qos = RwSignal::new(qos_value(QoS::AtMostOnce));
     let outcome = RwSignal::new(None::<Result<String, String>>);
 
     let on_submit = move |ev: SubmitEvent| {
@@ -20,7 +21,7 @@ pub fn PublishForm() -> impl IntoView {
         let result = conn.publish(
             &topic_name,
             payload.get_untracked().as_bytes(),
-            qos.get_untracked(),
+            chosen_qos(&qos.get_untracked()),
             retain.get_untracked(),
         );
         outcome.set(Some(match result {
@@ -33,38 +34,14 @@ pub fn PublishForm() -> impl IntoView {
         <section class="card" aria-labelledby="publish-heading">
             <h2 id="publish-heading">"Publish"</h2>
             <form on:submit=on_submit>
-                <label>
-                    "Topic"
-                    <input
-                        id="publish-topic"
-                        type="text"
-                        autocapitalize="off"
-                        autocomplete="off"
-                        spellcheck="false"
-                        placeholder="home/kitchen/light/set"
-                        bind:value=topic
-                    />
-                </label>
-                <label>
-                    "Payload"
-                    <textarea id="publish-payload" spellcheck="false" bind:value=payload></textarea>
-                </label>
+                {TextInput::exact("publish-topic", "home/kitchen/light/set").view("Topic", topic)}
+                {text_area("Payload", Some("publish-payload"), payload)}
                 <div class="row">
-                    <QosSelect qos id="publish-qos" />
-                    <label class="inline">
-                        <input id="publish-retain" type="checkbox" bind:checked=retain />
-                        "Retain"
-                    </label>
+                    {qos_choice("publish-qos", qos)}
+                    {checkbox("Retain", Some("publish-retain"), retain)}
                     <button id="publish" type="submit">"Publish"</button>
                 </div>
-                {move || {
-                    outcome
-                        .get()
-                        .map(|o| match o {
-                            Ok(text) => view! { <p class="hint" role="status">{text}</p> }.into_any(),
-                            Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
-                        })
-                }}
+                {move || outcome_line(outcome.get())}
             </form>
         </section>
     }

@@ -47,16 +47,21 @@ pub fn StatusBadge() -> impl IntoView {
             >
                 {text}
             </span>
-            <Show when=move || conn.pending.get() != 0>
-                <span class="pending" id="pending-count" title="Messages and commands the broker has not acknowledged yet">
-                    {move || format!("{} waiting", conn.pending.get())}
-                </span>
-            </Show>
-            <Show when=move || conn.status.with(|s| s.can_retry())>
-                <button type="button" id="retry-now" class="secondary small" on:click=move |_| conn.retry_now()>
-                    "Retry now"
-                </button>
-            </Show>
+            {move || {
+                let pending = conn.pending.get();
+                (pending != 0).then(|| view! {
+                    <span class="pending" id="pending-count" title="Messages and commands the broker has not acknowledged yet">
+                        {format!("{pending} waiting")}
+                    </span>
+                })
+            }}
+            {move || {
+                conn.status.with(|s| s.can_retry()).then(|| view! {
+                    <button type="button" id="retry-now" class="secondary small" on:click=move |_| conn.retry_now()>
+                        "Retry now"
+                    </button>
+                })
+            }}
         </div>
     }
 }

@@ -1,8 +1,14 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use crate::components::{TextInput, checkbox, choice, outcome_line, text_area};
 use crate::profiles::{Profile, Protocol, UserProperty, Will, export_profiles, import_profiles};
 use crate::runtime::{Connection, ProfileStore};
+
+/// The MQTT versions a profile may speak, as the editor offers them: value, then label.
+const PROTOCOLS: [(&str, &str); 2] = [("3.1.1", "3.1.1"), ("5.0", "5.0")];
+/// The will's quality of service, as the editor offers it.
+const WILL_QOS: [(&str, &str); 3] = [("0", "0"), ("1", "1"), ("2", "2")];
 
 /// Saved connection profiles: edit, save, connect, import and export.
 #[component]
@@ -29,59 +35,60 @@ pub fn ConnectionsPage() -> impl IntoView {
                 <p class="hint">"No saved profiles yet. A profile remembers a broker and how to log in."</p>
             })}
             <ul class="profiles" id="profiles">
-                <For
-                    each=move || store.profiles.get()
-                    key=|p| p.name.clone()
-                    children=move |profile| {
-                        let name = profile.name.clone();
-                        let is_active = {
-                            let name = name.clone();
-                            move || store.active.with(|a| a.as_deref() == Some(name.as_str()))
-                        };
-                        let connect = {
-                            let profile = profile.clone();
-                            move |_| {
-                                let password = store.password_for(&profile);
-                                notice.set(match conn.connect_profile(profile.clone(), password) {
-                                    Ok(()) => {
-                                        store.set_active(Some(&profile.name));
-                                        Some(Ok(format!("Connecting with {}", profile.name)))
-                                    }
-                                    Err(e) => Some(Err(e.to_string())),
-                                });
-                            }
-                        };
-                        let edit = {
-                            let profile = profile.clone();
-                            move |_| {
-                                let mut copy = profile.clone();
-                                copy.password = store.password_for(&profile);
-                                editing.set(Some((Some(profile.name.clone()), copy)));
-                                notice.set(None);
-                            }
-                        };
-                        view! {
-                            <li data-active=move || is_active().to_string()>
-                                <span class="profile-name">{name.clone()}</span>
-                                <span class="hint">{profile.broker_urls.join(", ")}</span>
-                                <div class="row">
-                                    <button type="button" on:click=connect>"Connect"</button>
-                                    <button type="button" class="secondary" on:click=edit>"Edit"</button>
-                                </div>
-                            </li>
-                        }
-                    }
-                />
+                // Rebuilt whole when one changes: a handful of rows.
+                {move || store.profiles.get().into_iter().map(|profile| profile_row(profile, editing, notice)).collect_view()}
             </ul>
-            {move || notice.get().map(|n| match n {
-                Ok(text) => view! { <p class="hint" role="status">{text}</p> }.into_any(),
-                Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
-            })}
+            {move || outcome_line(notice.get())}
         </section>
         {move || editing.get().map(|(original, profile)| view! {
             <ProfileEditor original profile editing notice />
         })}
         <TransferCard notice />
+    }
+}
+
+/// One saved profile in the list, with Connect and Edit.
+fn profile_row(
+    profile: Profile,
+    editing: RwSignal<Option<(Option<String>, Profile)>>,
+    notice: RwSignal<Option<Result<String, String>>>,
+) -> impl IntoView + use<> {
+    let conn = expect_context::<Connection>();
+    let store = expect_context::<ProfileStore>();
+    let name = profile.name.clone();
+    let is_active = {
+        let name = name.clone();
+        move || store.active.with(|a| a.as_deref() == Some(name.as_str()))
+    };
+    let connect = {
+        let profile = profile.clone();
+        move |_| {
+            let password = store.password_for(&profile);
+            notice.set(match conn.connect_profile(profile.clone(), password) {
+                Ok(()) => {
+                    store.set_active(Some(&profile.name));
+                    Some(Ok(format!("Connecting with {}", profile.name)))
+                }
+                Err(e) => Some(Err(e.to_string())),
+            });
+        }
+    };
+    let urls = profile.broker_urls.join(", ");
+    let edit = move |_| {
+        let mut copy = profile.clone();
+        copy.password = store.password_for(&profile);
+        editing.set(Some((Some(profile.name.clone()), copy)));
+        notice.set(None);
+    };
+    view! {
+        <li data-active=move || is_active().to_string()>
+            <span class="profile-name">{name}</span>
+            <span class="hint">{urls}</span>
+            <div class="row">
+                <button type="button" on:click=connect>"Connect"</button>
+                <button type="button" class="secondary" on:click=edit>"Edit"</button>
+            </div>
+        </li>
     }
 }
 
@@ -105,7 +112,13 @@ fn ProfileEditor(
     let username = RwSignal::new(profile.username.clone());
     let password = RwSignal::new(profile.password.clone().unwrap_or_default());
     let remember = RwSignal::new(profile.remember_password);
-    let v5 = RwSignal::new(profile.protocol == Protocol::V5);
+    let protocol = RwSignal::new(
+        match profile.protocol {
+            Protocol::V311 => PROTOCOLS[0].0,
+            Protocol::V5 => PROTOCOLS[1].0,
+        }
+        .to_owned(),
+    );
     let keep_alive = RwSignal::new(profile.keep_alive_secs.to_string());
     let clean_start = RwSignal::new(profile.clean_start);
     let session_expiry = RwSignal::new(profile.session_expiry_secs.to_string());
@@ -172,7 +185,7 @@ fn ProfileEditor(
             username: username.get_untracked(),
             password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
             remember_password: remember.get_untracked(),
-            protocol: if v5.get_untracked() {
+            protocol: if protocol.get_untracked() == PROTOCOLS[1].0 {
                 Protocol::V5
             } else {
                 Protocol::V311
@@ -255,67 +268,55 @@ fn ProfileEditor(
         <section class="card" aria-labelledby="editor-heading">
             <h2 id="editor-heading">{if is_new { "New profile" } else { "Edit profile" }}</h2>
             <form on:submit=on_submit id="profile-form">
-                <Show when=move || !problems.with(Vec::is_empty)>
-                    <ul class="error" role="alert" id="profile-problems">
-                        <For each=move || problems.get() key=|p| p.clone() children=|p| view! { <li>{p}</li> } />
-                    </ul>
-                </Show>
-                <label>"Name"<input type="text" id="profile-name" bind:value=name /></label>
-                <label>
-                    "Broker URLs, one per line, tried in order"
-                    <textarea id="profile-urls" spellcheck="false" bind:value=urls></textarea>
-                </label>
+                {move || {
+                    problems.with(|found| {
+                        (!found.is_empty()).then(|| {
+                            let items = found.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view();
+                            view! { <ul class="error" role="alert" id="profile-problems">{items}</ul> }
+                        })
+                    })
+                }}
+                {TextInput::text(Some("profile-name")).view("Name", name)}
+                {text_area("Broker URLs, one per line, tried in order", Some("profile-urls"), urls)}
                 <div class="row">
-                    <label>"User name"<input type="text" id="profile-username" autocomplete="username" bind:value=username /></label>
-                    <label>"Password"<input type="password" id="profile-password" autocomplete="current-password" bind:value=password /></label>
+                    {TextInput { autocomplete: Some("username"), ..TextInput::text(Some("profile-username")) }.view("User name", username)}
+                    {TextInput {
+                        kind: "password",
+                        autocomplete: Some("current-password"),
+                        ..TextInput::text(Some("profile-password"))
+                    }
+                        .view("Password", password)}
                 </div>
-                <label class="inline">
-                    <input type="checkbox" id="profile-remember" bind:checked=remember />
-                    "Remember the password on this device"
-                </label>
+                {checkbox("Remember the password on this device", Some("profile-remember"), remember)}
                 <p class="hint">"Otherwise it is kept only until this tab closes."</p>
                 <div class="row">
-                    <label>
-                        "MQTT version"
-                        <select id="profile-protocol" on:change=move |ev| v5.set(event_target_value(&ev) == "5.0")>
-                            <option value="3.1.1" selected=move || !v5.get()>"3.1.1"</option>
-                            <option value="5.0" selected=move || v5.get()>"5.0"</option>
-                        </select>
-                    </label>
-                    <label>"Keep alive (s)"<input type="text" inputmode="numeric" id="profile-keep-alive" bind:value=keep_alive /></label>
+                    {choice("MQTT version", Some("profile-protocol"), &PROTOCOLS, protocol)}
+                    {TextInput::numeric(Some("profile-keep-alive")).view("Keep alive (s)", keep_alive)}
                 </div>
                 <div class="row">
-                    <label>"Client id (empty: one per tab)"<input type="text" id="profile-client-id" spellcheck="false" bind:value=client_id /></label>
-                    <label class="inline">
-                        <input type="checkbox" id="profile-clean-start" bind:checked=clean_start />
-                        "Clean start"
-                    </label>
+                    {TextInput { spellcheck: Some("false"), ..TextInput::text(Some("profile-client-id")) }.view("Client id (empty: one per tab)", client_id)}
+                    {checkbox("Clean start", Some("profile-clean-start"), clean_start)}
                 </div>
                 <details>
                     <summary>"Last will"</summary>
-                    <label>"Topic (empty: no will)"<input type="text" id="profile-will-topic" spellcheck="false" bind:value=will_topic /></label>
-                    <label>"Payload"<input type="text" id="profile-will-payload" bind:value=will_payload /></label>
+                    {TextInput { spellcheck: Some("false"), ..TextInput::text(Some("profile-will-topic")) }.view("Topic (empty: no will)", will_topic)}
+                    {TextInput::text(Some("profile-will-payload")).view("Payload", will_payload)}
                     <div class="row">
-                        <label>
-                            "QoS"
-                            <select on:change=move |ev| will_qos.set(event_target_value(&ev))>
-                                {["0", "1", "2"].map(|q| view! { <option value=q selected=move || will_qos.get() == q>{q}</option> })}
-                            </select>
-                        </label>
-                        <label class="inline"><input type="checkbox" bind:checked=will_retain />"Retain"</label>
+                        {choice("QoS", None, &WILL_QOS, will_qos)}
+                        {checkbox("Retain", None, will_retain)}
                     </div>
                 </details>
                 <details>
                     <summary>"MQTT 5.0 settings"</summary>
                     <div class="row">
-                        <label>"Session expiry (s)"<input type="text" inputmode="numeric" id="profile-session-expiry" bind:value=session_expiry /></label>
-                        <label>"Receive maximum"<input type="text" inputmode="numeric" bind:value=receive_maximum /></label>
+                        {TextInput::numeric(Some("profile-session-expiry")).view("Session expiry (s)", session_expiry)}
+                        {TextInput::numeric(None).view("Receive maximum", receive_maximum)}
                     </div>
                     <div class="row">
-                        <label>"Maximum packet size"<input type="text" inputmode="numeric" bind:value=max_packet /></label>
-                        <label>"Topic alias maximum"<input type="text" inputmode="numeric" bind:value=alias_max /></label>
+                        {TextInput::numeric(None).view("Maximum packet size", max_packet)}
+                        {TextInput::numeric(None).view("Topic alias maximum", alias_max)}
                     </div>
-                    <label>"User properties, name=value per line"<textarea spellcheck="false" bind:value=user_props></textarea></label>
+                    {text_area("User properties, name=value per line", None, user_props)}
                 </details>
                 <div class="row">
                     <button type="submit" id="profile-save-connect">"Save and connect"</button>
@@ -364,10 +365,7 @@ fn TransferCard(notice: RwSignal<Option<Result<String, String>>>) -> impl IntoVi
     view! {
         <section class="card" aria-labelledby="transfer-heading">
             <h2 id="transfer-heading">"Import and export"</h2>
-            <label>
-                "Profiles as JSON (passwords only where remembered)"
-                <textarea id="profiles-json" spellcheck="false" bind:value=text></textarea>
-            </label>
+            {text_area("Profiles as JSON (passwords only where remembered)", Some("profiles-json"), text)}
             <div class="row">
                 <button type="button" class="secondary" id="export-profiles" on:click=export>"Export"</button>
                 <button type="button" class="secondary" id="import-profiles" on:click=import>"Import"</button>

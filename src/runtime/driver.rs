@@ -949,14 +949,14 @@ impl PendingSubscribes {
     }
 }
 
-/// A WebSocket with its event handlers. Dropping it detaches the handlers and closes it, so a
+/// A WebSocket with its event handler. Dropping it detaches the handler and closes it, so a
 /// replaced socket can never feed the engine again.
 struct Socket {
     ws: WebSocket,
     opened: Rc<std::cell::Cell<bool>>,
-    _on_open: Closure<dyn FnMut()>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut(CloseEvent)>,
+    /// One handler for `open`, `message` and `close`: one closure type in the wasm rather
+    /// than one per event, each with its own glue.
+    _on_event: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl Socket {
@@ -966,37 +966,32 @@ impl Socket {
         ws.set_binary_type(BinaryType::Arraybuffer);
         let opened = Rc::new(std::cell::Cell::new(false));
 
-        let on_open = {
-            let (driver, opened) = (driver.clone(), opened.clone());
-            Closure::<dyn FnMut()>::new(move || {
-                opened.set(true);
-                if let Some(driver) = driver.upgrade() {
-                    Driver::handle_open(&driver);
+        let on_event = {
+            let opened = opened.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                let kind = event.type_();
+                if kind == "open" {
+                    opened.set(true);
+                }
+                let Some(driver) = driver.upgrade() else {
+                    return;
+                };
+                match kind.as_str() {
+                    "open" => Driver::handle_open(&driver),
+                    "message" => Driver::handle_frame(&driver, event.unchecked_into()),
+                    "close" => Driver::handle_close(&driver, event.unchecked_into()),
+                    _ => {}
                 }
             })
         };
-        let on_message = {
-            let driver = driver.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |event| {
-                if let Some(driver) = driver.upgrade() {
-                    Driver::handle_frame(&driver, event);
-                }
-            })
-        };
-        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event| {
-            if let Some(driver) = driver.upgrade() {
-                Driver::handle_close(&driver, event);
-            }
-        });
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        let handler = Some(on_event.as_ref().unchecked_ref());
+        ws.set_onopen(handler);
+        ws.set_onmessage(handler);
+        ws.set_onclose(handler);
         Ok(Self {
             ws,
             opened,
-            _on_open: on_open,
-            _on_message: on_message,
-            _on_close: on_close,
+            _on_event: on_event,
         })
     }
 

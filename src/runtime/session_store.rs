@@ -25,20 +25,27 @@ pub struct SessionStore {
 fn finished(request: &IdbRequest) -> JsFuture {
     let request = request.clone();
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        let ok = Closure::once_into_js({
+        // One handler for both outcomes, of the closure type the page's other event handlers
+        // have: no closure type of its own in the wasm. It detaches itself when called, so
+        // that nothing holds it any more and the browser frees it (and the request with it).
+        let settle = Closure::<dyn FnMut(web_sys::Event)>::new({
             let request = request.clone();
-            move || {
-                let _ = resolve.call1(
-                    &JsValue::NULL,
-                    &request.result().unwrap_or(JsValue::UNDEFINED),
-                );
+            move |event: web_sys::Event| {
+                request.set_onsuccess(None);
+                request.set_onerror(None);
+                let _ = if event.type_() == "success" {
+                    resolve.call1(
+                        &JsValue::NULL,
+                        &request.result().unwrap_or(JsValue::UNDEFINED),
+                    )
+                } else {
+                    reject.call0(&JsValue::NULL)
+                };
             }
-        });
-        let failed = Closure::once_into_js(move || {
-            let _ = reject.call0(&JsValue::NULL);
-        });
-        request.set_onsuccess(Some(ok.unchecked_ref()));
-        request.set_onerror(Some(failed.unchecked_ref()));
+        })
+        .into_js_value();
+        request.set_onsuccess(Some(settle.unchecked_ref()));
+        request.set_onerror(Some(settle.unchecked_ref()));
     });
     JsFuture::from(promise)
 }

@@ -7,13 +7,14 @@
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{BroadcastChannel, MessageEvent};
+use web_sys::{BroadcastChannel, Event, MessageEvent};
 
 const CHANNEL: &str = "lamplighter-client-ids";
 
 pub struct TabGuard {
     channel: BroadcastChannel,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    /// Typed as any event, as the page's other handlers are: one closure type in the wasm.
+    _on_message: Closure<dyn FnMut(Event)>,
 }
 
 impl TabGuard {
@@ -26,8 +27,8 @@ impl TabGuard {
     ) -> Option<Self> {
         let channel = BroadcastChannel::new(CHANNEL).ok()?;
         let replies = channel.clone();
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let Some(text) = event.data().as_string() else {
+        let on_message = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+            let Some(text) = event.unchecked_into::<MessageEvent>().data().as_string() else {
                 return;
             };
             let mine = current_id();
