@@ -44,6 +44,13 @@ pub fn App() -> impl IntoView {
     provide_context(store);
     let home = HomeStore::start(conn);
     provide_context(home);
+    // What the connection has to tell the user (a saved session it had to drop) joins the
+    // dashboard's messages.
+    Effect::new(move |_| {
+        if let Some(text) = conn.notice.get() {
+            home.notify(text);
+        }
+    });
     provide_context(OpenDetail(RwSignal::new(None)));
 
     // Connect straight away: to the broker a link names (`?broker=`), else with the profile

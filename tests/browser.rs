@@ -302,3 +302,59 @@ async fn a_qos_1_message_queued_offline_survives_a_reload_and_is_delivered() {
     );
     assert!(eventually(|| after_reload.pending.get_untracked() == 0).await);
 }
+
+/// Puts `bytes` in the page's session store as the saved session of `client_id`, as an
+/// older or damaged copy of the app could have left it.
+async fn save_raw_session(client_id: &str, bytes: &[u8]) {
+    let script = format!(
+        "new Promise((resolve, reject) => {{
+            const open = indexedDB.open('lamplighter', 1);
+            open.onupgradeneeded = () => open.result.createObjectStore('sessions');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {{
+                const db = open.result;
+                const tx = db.transaction('sessions', 'readwrite');
+                tx.objectStore('sessions').put(new Uint8Array({bytes:?}), '{client_id}');
+                tx.oncomplete = () => {{ db.close(); resolve(); }};
+                tx.onerror = () => reject(tx.error);
+            }};
+        }})"
+    );
+    let promise: js_sys::Promise = js_sys::eval(&script)
+        .expect("the script runs")
+        .dyn_into()
+        .expect("a promise");
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("the record is written");
+}
+
+#[wasm_bindgen_test]
+async fn a_saved_session_that_cannot_be_read_is_dropped_and_the_user_is_told() {
+    let client_id = format!(
+        "lamplighter-damaged-{}",
+        (js_sys::Math::random() * 1e9) as u64
+    );
+    web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .expect("session storage")
+        .set_item("lamplighter.client-id", &client_id)
+        .expect("the tab's client id is set");
+    save_raw_session(&client_id, &[0x80]).await;
+
+    let _owner = Owner::new();
+    let conn = Connection::new();
+    conn.connect(broker()).expect("a valid broker URL");
+    assert!(
+        eventually(|| conn.notice.get_untracked().is_some()).await,
+        "the user was not told that the saved session was dropped"
+    );
+    assert!(
+        eventually(|| matches!(
+            conn.status.get_untracked(),
+            ConnectionStatus::Connected { .. }
+        ))
+        .await,
+        "the page did not connect afresh"
+    );
+}

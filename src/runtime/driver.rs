@@ -23,7 +23,7 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use super::browser::{browser_is_online, now, random_client_id, random_seed, sleep, time_of_day};
 use super::lifecycle::PageLifecycle;
-use super::session_store::SessionStore;
+use super::session_store::{SessionStore, UNREADABLE_NOTICE};
 use super::tabs::TabGuard;
 use super::{ConnectionStatus, Outputs, PublishError, Subscription, SubscriptionState, storage};
 use crate::profiles::{Profile, Protocol};
@@ -218,6 +218,15 @@ impl Driver {
                 Some(store) => store.load(&client_id).await,
                 None => None,
             };
+            // A record that cannot be read is dropped (the next save replaces it), and the
+            // user is told, since it may have held messages they sent.
+            let saved = saved.and_then(|read| {
+                if read.is_err() {
+                    let notice = this.borrow().outputs.notice;
+                    notice.set(Some(UNREADABLE_NOTICE.to_owned()));
+                }
+                read.ok()
+            });
             let (start, commands) = {
                 let mut driver = this.borrow_mut();
                 driver.sessions = sessions;
@@ -273,6 +282,7 @@ impl Driver {
                 .for_each(|s| s.state = SubscriptionState::Pending);
             subs.iter().map(|s| s.filter.clone()).collect::<Vec<_>>()
         });
+        let mut session_lost = false;
         {
             let mut driver = this.borrow_mut();
             driver.socket = None;
@@ -280,8 +290,13 @@ impl Driver {
             driver.pending_subscribes.clear();
             let config = engine_config(&driver.client_id, &profile, password.as_deref());
             // A saved session carries on what it held: queued and in-flight messages,
-            // subscriptions. One that cannot be read again is dropped, not fatal.
-            let restored = saved.and_then(|state| Client::restore(config.clone(), state).ok());
+            // subscriptions. One the engine cannot take up again is dropped, not fatal, and
+            // the user is told.
+            let restored = saved.and_then(|state| {
+                let restored = Client::restore(config.clone(), state).ok();
+                session_lost = restored.is_none();
+                restored
+            });
             driver.dirty = restored.is_none();
             driver.engine = match restored {
                 Some(client) => client,
@@ -301,6 +316,10 @@ impl Driver {
                     driver.pending_subscribes.insert(id, vec![filter]);
                 }
             }
+        }
+        if session_lost {
+            let notice = this.borrow().outputs.notice;
+            notice.set(Some(UNREADABLE_NOTICE.to_owned()));
         }
         Self::attempt(this);
     }

@@ -176,6 +176,7 @@ struct Outputs {
     pending: RwSignal<usize>,
     subscriptions: RwSignal<Vec<Subscription>>,
     messages: RwSignal<MessageLog>,
+    notice: RwSignal<Option<String>>,
 }
 
 /// A handle on the broker connection, shared through context. `Copy`, so closures in views can
@@ -191,6 +192,8 @@ pub struct Connection {
     pub pending: ReadSignal<usize>,
     /// Received messages, newest first. The UI may clear it.
     pub messages: RwSignal<MessageLog>,
+    /// Something the user should know that is not the connection's status: the latest one.
+    pub notice: ReadSignal<Option<String>>,
     set_broker_url: WriteSignal<String>,
     outputs: Outputs,
     driver: StoredValue<Rc<RefCell<Driver>>, LocalStorage>,
@@ -215,6 +218,7 @@ impl Connection {
             pending: RwSignal::new(0),
             subscriptions: RwSignal::new(Vec::new()),
             messages: RwSignal::new(MessageLog::default()),
+            notice: RwSignal::new(None),
         };
         let page = browser::page_location();
         let default_url = page
@@ -226,6 +230,7 @@ impl Connection {
             broker_url,
             subscriptions: outputs.subscriptions.read_only(),
             messages: outputs.messages,
+            notice: outputs.notice.read_only(),
             set_broker_url,
             outputs,
             pending: outputs.pending.read_only(),

@@ -15,6 +15,15 @@ const DATABASE: &str = "lamplighter";
 const VERSION: u32 = 1;
 const STORE: &str = "sessions";
 
+/// A saved session that cannot be read back: written by an incompatible version of the app,
+/// or damaged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unreadable;
+
+/// What the user is told when a saved session is dropped: what it may have held is gone.
+pub const UNREADABLE_NOTICE: &str = "Messages kept from your last visit could not be read back, \
+     so any that were waiting to be sent are lost.";
+
 /// An open IndexedDB database for sessions.
 #[derive(Clone)]
 pub struct SessionStore {
@@ -84,15 +93,22 @@ impl SessionStore {
             .ok()
     }
 
-    /// The saved session of `client_id`, if there is one that can still be read.
-    pub async fn load(&self, client_id: &str) -> Option<SessionState> {
+    /// The saved session of `client_id`: `None` if nothing is saved (or the store cannot be
+    /// read at all), `Some(Err(Unreadable))` if a record is there but cannot be read back.
+    pub async fn load(&self, client_id: &str) -> Option<Result<SessionState, Unreadable>> {
         let request = self
             .store(IdbTransactionMode::Readonly)?
             .get(&client_id.into())
             .ok()?;
         let value = finished(&request).await.ok()?;
-        let bytes = value.dyn_into::<js_sys::Uint8Array>().ok()?.to_vec();
-        postcard::from_bytes(&bytes).ok()
+        if value.is_undefined() {
+            return None;
+        }
+        let Ok(bytes) = value.dyn_into::<js_sys::Uint8Array>() else {
+            return Some(Err(Unreadable));
+        };
+        let bytes = bytes.to_vec();
+        Some(postcard::from_bytes(&bytes).map_err(|_| Unreadable))
     }
 
     /// Saves the session of `client_id`, replacing the previous one. Writes are queued by
