@@ -12,7 +12,7 @@ use super::light::ColorWheel;
 use super::model::{CardModel, Control};
 use super::rooms::clean_room_name;
 use super::store::HomeStore;
-use super::widgets::{Slider, Sparkline, keyed_list};
+use super::widgets::{Sender, Slider, Sparkline, keyed_list};
 
 /// Which light's detail view is open, shared by the cards and the page.
 #[derive(Clone, Copy)]
@@ -83,24 +83,42 @@ pub fn Controls(model: Memo<Option<CardModel>>, offline: Signal<bool>) -> impl I
     keyed_list(keys, Arc::new(move |key| control_view(model, key, offline)))
 }
 
-/// What `f` reads from a control, or the default once the control is gone.
-fn read<T: Default>(control: Memo<Option<Control>>, f: impl FnOnce(&Control) -> T) -> T {
-    control.with(|c| c.as_ref().map(f).unwrap_or_default())
+/// A reactive text of a control: what `f` reads from it, or nothing once it is gone.
+///
+/// Every text and attribute of every kind of control is one of these, and every flag one of
+/// [`flag`]: two closure types, so that their rendering is in the WebAssembly once, not once
+/// per place they are used.
+fn text(
+    control: Memo<Option<Control>>,
+    f: fn(&Control) -> String,
+) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    move || control.with(|c| c.as_ref().map(f).unwrap_or_default())
 }
 
-/// A control's name, for reactive attributes and text.
-fn label(control: Memo<Option<Control>>) -> String {
-    read(control, |c| c.label().to_owned())
+/// A reactive flag of a control: what `f` reads from it, or false once it is gone.
+fn flag(
+    control: Memo<Option<Control>>,
+    f: fn(&Control) -> bool,
+) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    move || control.with(|c| c.as_ref().is_some_and(f))
 }
 
-/// A control's state in words.
-fn state(control: Memo<Option<Control>>) -> String {
-    read(control, |c| c.state().to_owned())
+/// The click handler of the control's button `button`: every button of every control is
+/// this one type, asking [`Control::press`] what to send.
+fn press(
+    control: Memo<Option<Control>>,
+    sender: Sender,
+    button: usize,
+) -> impl Fn(leptos::ev::MouseEvent) + Copy + 'static {
+    move |_| sender.send_from(control, |c| c.press(button))
 }
 
-/// Whether a control waits for its device to confirm.
-fn awaiting(control: Memo<Option<Control>>) -> bool {
-    read(control, Control::awaiting)
+fn label_of(c: &Control) -> String {
+    c.label().to_owned()
+}
+
+fn state_of(c: &Control) -> String {
+    c.state().to_owned()
 }
 
 /// The view of the control under `key` in `model`. Every value in it is read from one memo
@@ -115,7 +133,6 @@ fn control_view(model: Memo<Option<CardModel>>, key: String, offline: Signal<boo
     let Some(entity) = entity else {
         return ().into_any();
     };
-    let entity = StoredValue::new(entity);
     let control = Memo::new(move |_| {
         model.with(|m| {
             m.as_ref()
@@ -123,170 +140,85 @@ fn control_view(model: Memo<Option<CardModel>>, key: String, offline: Signal<boo
                 .map(|p| p.control.clone())
         })
     });
-    let send = move |command| entity.with_value(|id| store.send(id, command));
-    match control.get_untracked() {
-        Some(Control::Switch {
-            kind, opens_detail, ..
-        }) => {
-            let on = move || read(control, |c| matches!(c, Control::Switch { on: true, .. }));
-            view! {
-                <div class="entity">
-                    {entity_name(control, opens_detail.then(|| entity.get_value()))}
-                    <button
-                        type="button"
-                        role="switch"
-                        class="toggle"
-                        class:awaiting=move || awaiting(control)
-                        aria-checked=move || if on() { "true" } else { "false" }
-                        aria-label=move || label(control)
-                        disabled=move || offline.get()
-                        on:click=move |_| {
-                            let on = control.with_untracked(|c| {
-                                matches!(c, Some(Control::Switch { on: true, .. }))
-                            });
-                            send(kind.command(!on))
-                        }
-                    >
-                        <span class="knob"></span>
-                    </button>
-                </div>
-            }
-            .into_any()
-        }
-        Some(Control::Range {
-            label,
-            min,
-            max,
-            step,
-            kind,
-            ..
-        }) => {
-            let value = Signal::derive(move || {
-                read(control, |c| match c {
-                    Control::Range { value, .. } => *value,
-                    _ => 0.0,
-                })
-            });
-            let on_send = Callback::new(move |v: f64| {
-                // The kind carries what the command keeps (a hue slider keeps the saturation
-                // shown now), so it is read when sending.
-                if let Some(Control::Range { kind, .. }) = control.get_untracked() {
-                    send(kind.command(v));
-                }
-            });
-            view! {
-                <Slider
-                    label=label
-                    min=min
-                    max=max
-                    step=step
-                    value=value
-                    pending=Signal::derive(move || awaiting(control))
+    let sender = Sender::new(store, entity.clone());
+    let Some(shape) = control.with_untracked(|c| c.as_ref().map(Shape::of)) else {
+        return ().into_any();
+    };
+    match shape {
+        Shape::Switch { opens_detail } => {
+            let toggle = view! {
+                <button
+                    type="button"
+                    role="switch"
+                    class="toggle"
+                    class:awaiting=flag(control, Control::awaiting)
+                    aria-checked=text(control, |c| c.is_on().to_string())
+                    aria-label=text(control, label_of)
                     disabled=offline
-                    kind=kind
-                    on_send=on_send
-                />
-            }
-            .into_any()
-        }
-        Some(Control::Reading { .. }) => {
-            let history = Signal::derive(move || {
-                read(control, |c| match c {
-                    Control::Reading { history, .. } => history.clone(),
-                    _ => Vec::new(),
-                })
-            });
-            view! {
-                <div class="entity reading">
-                    <span class="entity-name">{move || label(control)}</span>
-                    <Sparkline points=history />
-                    <span
-                        class="value"
-                        class:active=move || read(control, |c| matches!(c, Control::Reading { active: true, .. }))
-                    >
-                        {move || state(control)}
-                    </span>
-                </div>
-            }
-            .into_any()
-        }
-        Some(Control::Stepper { .. }) => {
-            let step = move |up: bool| {
-                let command = control.with_untracked(|c| match c {
-                    Some(Control::Stepper {
-                        down, up: raise, ..
-                    }) => {
-                        if up {
-                            raise.clone()
-                        } else {
-                            down.clone()
-                        }
-                    }
-                    _ => None,
-                });
-                if let Some(command) = command {
-                    send(command);
-                }
+                    on:click=press(control, sender, 0)
+                >
+                    <span class="knob"></span>
+                </button>
             };
-            view! {
-                <div class="entity">
-                    {entity_name(control, None)}
-                    <div class="stepper" class:awaiting=move || awaiting(control)>
-                        <button
-                            type="button"
-                            aria-label=move || format!("Lower {} target", label(control))
-                            disabled=move || offline.get()
-                            on:click=move |_| step(false)
-                        >
-                            "−"
-                        </button>
-                        <output aria-label="Target temperature">{move || state(control)}</output>
-                        <button
-                            type="button"
-                            aria-label=move || format!("Raise {} target", label(control))
-                            disabled=move || offline.get()
-                            on:click=move |_| step(true)
-                        >
-                            "+"
-                        </button>
-                    </div>
-                </div>
-            }
-            .into_any()
+            entity_row(
+                entity_name(control, opens_detail.then_some(entity)),
+                toggle.into_any(),
+            )
         }
-        Some(Control::Buttons { buttons, .. }) => {
-            let buttons = buttons
+        Shape::Range => {
+            view! { <Slider control=control disabled=offline sender=sender /> }.into_any()
+        }
+        Shape::Reading => view! {
+            <div class="entity reading">
+                <span class="entity-name">{text(control, label_of)}</span>
+                <Sparkline points=Signal::derive(move || {
+                    control.with(|c| match c {
+                        Some(Control::Reading { history, .. }) => history.clone(),
+                        _ => Vec::new(),
+                    })
+                }) />
+                <span class="value" class:active=flag(control, Control::is_on)>
+                    {text(control, state_of)}
+                </span>
+            </div>
+        }
+        .into_any(),
+        Shape::Stepper => {
+            let stepper = view! {
+                <div class="stepper" class:awaiting=flag(control, Control::awaiting)>
+                    {command_button(
+                        control,
+                        sender,
+                        offline,
+                        0,
+                        Some(|c: &Control| format!("Lower {} target", c.label())),
+                        "−",
+                    )}
+                    <output aria-label="Target temperature">{text(control, state_of)}</output>
+                    {command_button(
+                        control,
+                        sender,
+                        offline,
+                        1,
+                        Some(|c: &Control| format!("Raise {} target", c.label())),
+                        "+",
+                    )}
+                </div>
+            };
+            entity_row(entity_name(control, None), stepper.into_any())
+        }
+        Shape::Buttons(names) => {
+            let buttons = names
                 .into_iter()
                 .enumerate()
-                .map(|(i, (text, _))| {
-                    let press = move |_| {
-                        let command = control.with_untracked(|c| match c {
-                            Some(Control::Buttons { buttons, .. }) => {
-                                buttons.get(i).map(|(_, command)| command.clone())
-                            }
-                            _ => None,
-                        });
-                        if let Some(command) = command {
-                            send(command);
-                        }
-                    };
-                    view! {
-                        <button type="button" disabled=move || offline.get() on:click=press>
-                            {text}
-                        </button>
-                    }
-                    .into_any()
-                })
+                .map(|(i, name)| command_button(control, sender, offline, i, None, name))
                 .collect::<Vec<_>>();
-            view! {
-                <div class="entity">
-                    {entity_name(control, None)}
-                    <div class="button-row">{buttons}</div>
-                </div>
-            }
-            .into_any()
+            entity_row(
+                entity_name(control, None),
+                view! { <div class="button-row">{buttons}</div> }.into_any(),
+            )
         }
-        Some(Control::Choice { kind, .. }) => {
+        Shape::Choice => {
             // The options change rarely, and then in place: the select keeps its focus.
             let options = move || {
                 control.with(|c| match c {
@@ -301,18 +233,20 @@ fn control_view(model: Memo<Option<CardModel>>, key: String, offline: Signal<boo
                                     {text.to_owned()}
                                 </option>
                             }
-                            .into_any()
                         })
                         .collect::<Vec<_>>(),
                     _ => Vec::new(),
                 })
             };
             view! {
-                <label class="entity choice" class:awaiting=move || awaiting(control)>
-                    <span class="entity-name">{move || label(control)}</span>
+                <label class="entity choice" class:awaiting=flag(control, Control::awaiting)>
+                    <span class="entity-name">{text(control, label_of)}</span>
                     <select
-                        disabled=move || offline.get()
-                        on:change:target=move |ev| send(kind.command(ev.target().value()))
+                        disabled=offline
+                        on:change:target=move |ev| {
+                            let choice = ev.target().value();
+                            sender.send_from(control, |c| c.choose(choice))
+                        }
                     >
                         {options}
                     </select>
@@ -320,55 +254,83 @@ fn control_view(model: Memo<Option<CardModel>>, key: String, offline: Signal<boo
             }
             .into_any()
         }
-        Some(Control::Wheel { .. }) => {
-            let colour = Signal::derive(move || {
-                read(control, |c| match c {
-                    Control::Wheel { hue, sat, .. } => (*hue, *sat),
-                    _ => (0.0, 0.0),
-                })
-            });
-            let set = Callback::new(move |(h, s): (f32, f32)| {
-                send(home_model::Command::Light {
-                    on: None,
-                    brightness: None,
-                    color_temp: None,
-                    hue_sat: Some((h, s)),
-                    effect: None,
-                })
-            });
-            view! {
-                <ColorWheel
-                    value=colour
-                    pending=Signal::derive(move || awaiting(control))
-                    disabled=offline
-                    on_send=set
-                />
-            }
-            .into_any()
+        Shape::Wheel => {
+            view! { <ColorWheel control=control disabled=offline sender=sender /> }.into_any()
         }
-        None => ().into_any(),
     }
+}
+
+/// What of a control decides the markup of its view; everything else is read reactively.
+enum Shape {
+    Switch {
+        opens_detail: bool,
+    },
+    Range,
+    Reading,
+    Stepper,
+    /// The buttons' names.
+    Buttons(Vec<&'static str>),
+    Choice,
+    Wheel,
+}
+
+impl Shape {
+    fn of(control: &Control) -> Shape {
+        match control {
+            Control::Switch { opens_detail, .. } => Shape::Switch {
+                opens_detail: *opens_detail,
+            },
+            Control::Range { .. } => Shape::Range,
+            Control::Reading { .. } => Shape::Reading,
+            Control::Stepper { .. } => Shape::Stepper,
+            Control::Buttons { buttons, .. } => {
+                Shape::Buttons(buttons.iter().map(|(name, _)| *name).collect())
+            }
+            Control::Choice { .. } => Shape::Choice,
+            Control::Wheel { .. } => Shape::Wheel,
+        }
+    }
+}
+
+/// A control's row: its name, then what it offers.
+fn entity_row(name: AnyView, body: AnyView) -> AnyView {
+    view! { <div class="entity">{name}{body}</div> }.into_any()
+}
+
+/// A button that sends what pressing the control's button `button` asks, disabled while the
+/// device is offline; `aria_label`: its name when its text does not say enough.
+fn command_button(
+    control: Memo<Option<Control>>,
+    sender: Sender,
+    offline: Signal<bool>,
+    button: usize,
+    aria_label: Option<fn(&Control) -> String>,
+    content: &'static str,
+) -> AnyView {
+    view! {
+        <button
+            type="button"
+            aria-label=aria_label.map(|f| text(control, f))
+            disabled=offline
+            on:click=press(control, sender, button)
+        >
+            {content}
+        </button>
+    }
+    .into_any()
 }
 
 /// A control's name with its state below it. `opens`: the light whose detail view the name
 /// opens, as a button; otherwise plain text.
 fn entity_name(control: Memo<Option<Control>>, opens: Option<EntityId>) -> AnyView {
     let inner = view! {
-        <span>{move || label(control)}</span>
+        <span>{text(control, label_of)}</span>
+        // A thermostat marks its stepper, not its mode, while it waits.
         <small
             class="state"
-            class:awaiting=move || {
-                // A thermostat marks its stepper, not its mode, while it waits.
-                read(control, |c| c.awaiting() && !matches!(c, Control::Stepper { .. }))
-            }
+            class:awaiting=flag(control, |c| c.awaiting() && !matches!(c, Control::Stepper { .. }))
         >
-            {move || {
-                // A thermostat shows its mode below its name; its target is in the stepper.
-                read(control, |c| match c {
-                    Control::Stepper { note, .. } => note.clone(),
-                    _ => c.state().to_owned(),
-                })
-            }}
+            {text(control, |c| c.note().to_owned())}
         </small>
     };
     match opens {
@@ -379,7 +341,7 @@ fn entity_name(control: Memo<Option<Control>>, opens: Option<EntityId>) -> AnyVi
                 <button
                     type="button"
                     class="entity-name link"
-                    aria-label=move || format!("{} details", label(control))
+                    aria-label=text(control, |c| format!("{} details", c.label()))
                     on:click=move |_| detail.set(Some(light.get_value()))
                 >
                     {inner}

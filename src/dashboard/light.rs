@@ -5,10 +5,9 @@ use leptos::prelude::*;
 use web_sys::PointerEvent;
 
 use super::cards::{Controls, OpenDetail, offline_badge};
+use super::model::{Control, colour_command};
 use super::store::HomeStore;
-use super::throttle::{Step, Throttle};
-use super::widgets::Tenths;
-use crate::runtime::page_clock_millis;
+use super::widgets::{Drag, Sender, Tenths};
 
 /// Hue (degrees, 0 at the top, clockwise) and saturation (percent, 0 at the centre) of the
 /// point `(x, y)` from the centre of a colour wheel of `radius`; outside the rim counts as
@@ -28,6 +27,18 @@ pub fn wheel_position(hue: f32, sat: f32) -> (f64, f64) {
         f64::from(sat.clamp(0.0, 100.0)) / 100.0,
     );
     (0.5 + trig::sin(h) * r * 0.5, 0.5 - trig::cos(h) * r * 0.5)
+}
+
+/// The inline style of the wheel's thumb showing `(hue, sat)`: where it sits, and its colour.
+pub fn thumb_style(hue: f32, sat: f32) -> String {
+    let (x, y) = wheel_position(hue, sat);
+    format!(
+        "left:{}%;top:{}%;background-color:hsl({} {}% 50%)",
+        Tenths(x * 100.0),
+        Tenths(y * 100.0),
+        hue.round() as i32,
+        sat.round() as i32
+    )
 }
 
 /// The browser's `Math` in WebAssembly, where Rust's own trigonometry would add its
@@ -95,20 +106,23 @@ fn LightSheet(id: EntityId) -> impl IntoView {
 }
 
 /// A hue and saturation wheel: tap or drag. Sends at most about four colours a second while
-/// dragging, then the colour where the finger lifts.
+/// dragging, then the colour where the finger lifts. Its colour, and whether it waits for the
+/// device, follow the wheel control.
 #[component]
 pub fn ColorWheel(
-    value: Signal<(f32, f32)>,
-    pending: Signal<bool>,
+    control: Memo<Option<Control>>,
     disabled: Signal<bool>,
-    on_send: Callback<(f32, f32)>,
+    sender: Sender,
 ) -> impl IntoView {
     let dragging = RwSignal::new(None::<(f32, f32)>);
-    let throttle = StoredValue::new(Throttle::new(Throttle::SLIDER_INTERVAL_MS));
-    let moves = StoredValue::new(0u32);
-    let timer = StoredValue::new(None::<TimeoutHandle>);
-    let now = || page_clock_millis() as u64;
-    let shown = move || dragging.get().unwrap_or_else(|| value.get());
+    let drag = Drag::new(sender);
+    let value = move || {
+        control.with(|c| match c {
+            Some(Control::Wheel { hue, sat, .. }) => (*hue, *sat),
+            _ => (0.0, 0.0),
+        })
+    };
+    let shown = move || dragging.get().unwrap_or_else(value);
 
     let colour_at = |ev: &PointerEvent| -> Option<(f32, f32)> {
         let target: web_sys::Element = event_target(ev)?;
@@ -118,52 +132,19 @@ pub fn ColorWheel(
         let y = f64::from(ev.client_y()) - (rect.top() + rect.height() / 2.0);
         Some(hue_sat_at(x, y, radius))
     };
-    let moved = move |colour: (f32, f32)| {
-        dragging.set(Some(colour));
-        let n = moves.try_update_value(|n| {
-            *n += 1;
-            *n
-        });
-        let step = throttle
-            .try_update_value(|t| t.input(now(), f64::from(n.unwrap_or(0))))
-            .unwrap_or(Step::WaitUntil(0));
-        match step {
-            Step::Send(_) => on_send.run(colour),
-            Step::WaitUntil(at) if timer.with_value(Option::is_none) => {
-                let handle = set_timeout_with_handle(
-                    move || {
-                        timer.set_value(None);
-                        let due = throttle.try_update_value(|t| t.tick(now())).flatten();
-                        if let (Some(_), Some(colour)) = (due, dragging.get_untracked()) {
-                            on_send.run(colour);
-                        }
-                    },
-                    std::time::Duration::from_millis(at.saturating_sub(now())),
-                );
-                timer.set_value(handle.ok());
-            }
-            Step::WaitUntil(_) => {}
-        }
+    let moved = move |(hue, sat): (f32, f32)| {
+        dragging.set(Some((hue, sat)));
+        drag.moved(colour_command(hue, sat));
     };
-    let lifted = move |colour: (f32, f32)| {
-        if let Some(handle) = timer.try_update_value(Option::take).flatten() {
-            handle.clear();
-        }
-        let n = moves.get_value();
-        if throttle
-            .try_update_value(|t| t.release(now(), f64::from(n)))
-            .flatten()
-            .is_some()
-        {
-            on_send.run(colour);
-        }
+    let lifted = move |(hue, sat): (f32, f32)| {
+        drag.lifted(colour_command(hue, sat));
         dragging.set(None);
     };
 
     view! {
         <div
             class="wheel"
-            class:awaiting=move || pending.get()
+            class:awaiting=move || control.with(|c| c.as_ref().is_some_and(Control::awaiting))
             class:disabled=move || disabled.get()
             role="img"
             aria-label="Colour wheel"
@@ -196,10 +177,9 @@ pub fn ColorWheel(
         >
             <span
                 class="wheel-thumb"
-                style:left=move || format!("{}%", Tenths(wheel_position(shown().0, shown().1).0 * 100.0))
-                style:top=move || format!("{}%", Tenths(wheel_position(shown().0, shown().1).1 * 100.0))
-                style:background-color=move || {
-                    format!("hsl({} {}% 50%)", shown().0.round() as i32, shown().1.round() as i32)
+                style=move || {
+                    let (hue, sat) = shown();
+                    thumb_style(hue, sat)
                 }
             ></span>
         </div>
@@ -231,6 +211,18 @@ mod tests {
         assert_eq!(sat, 100.0);
         let (hue, _) = hue_sat_at(0.0, 25.0, 50.0);
         assert!((hue - 180.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn the_thumb_sits_at_its_colour_and_is_painted_with_it() {
+        assert_eq!(
+            thumb_style(90.0, 100.0),
+            "left:100.0%;top:50.0%;background-color:hsl(90 100% 50%)"
+        );
+        assert_eq!(
+            thumb_style(0.0, 0.0),
+            "left:50.0%;top:50.0%;background-color:hsl(0 0% 50%)"
+        );
     }
 
     #[test]
