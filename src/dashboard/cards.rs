@@ -12,7 +12,7 @@ use super::light::ColorWheel;
 use super::model::{CardModel, Control};
 use super::rooms::clean_room_name;
 use super::store::HomeStore;
-use super::widgets::{Sender, Slider, Sparkline, keyed_list};
+use super::widgets::{Sender, Slider, keyed_list, sparkline_points};
 
 /// Which light's detail view is open, shared by the cards and the page.
 #[derive(Clone, Copy)]
@@ -24,23 +24,23 @@ pub fn DeviceCard(id: DeviceId) -> impl IntoView {
     let store = expect_context::<HomeStore>();
     let device = StoredValue::new(id);
     let model = Memo::new(move |_| device.with_value(|id| store.card(id)));
-    let offline = Signal::derive(move || model.with(|m| m.as_ref().is_some_and(|m| m.offline)));
+    let offline = Signal::derive(flag(model, |m| m.offline));
     let editing = RwSignal::new(false);
 
     view! {
         <article
             class="card"
-            class:offline=move || offline.get()
+            class:offline=offline
             data-device=device.get_value().0
-            aria-label=move || card_name(model)
+            aria-label=text(model, |m| m.name.clone())
         >
             <header class="card-head">
-                <h3>{move || card_name(model)}</h3>
-                {move || offline.get().then(offline_badge)}
+                <h3>{text(model, |m| m.name.clone())}</h3>
+                {offline_badge(offline)}
                 <button
                     type="button"
                     class="icon-button"
-                    aria-label=move || format!("Room of {}", card_name(model))
+                    aria-label=text(model, |m| format!("Room of {}", m.name))
                     aria-expanded=move || if editing.get() { "true" } else { "false" }
                     on:click=move |_| editing.update(|e| *e = !*e)
                 >
@@ -60,14 +60,16 @@ pub fn DeviceCard(id: DeviceId) -> impl IntoView {
     }
 }
 
-/// A card's title: its device's name.
-fn card_name(model: Memo<Option<CardModel>>) -> String {
-    model.with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default())
-}
-
-/// The badge of a device that has gone away, on its card and on its light's detail sheet.
-pub fn offline_badge() -> AnyView {
-    view! { <span class="badge offline-badge">"Offline"</span> }.into_any()
+/// The badge of a device that has gone away, shown while `offline`, on its card and on its
+/// light's detail sheet.
+pub fn offline_badge(
+    offline: Signal<bool>,
+) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {
+    move || {
+        offline
+            .get()
+            .then(|| view! { <span class="badge offline-badge">"Offline"</span> }.into_any())
+    }
 }
 
 /// The controls of a card or a detail view, each updated in place while its key stays.
@@ -83,24 +85,24 @@ pub fn Controls(model: Memo<Option<CardModel>>, offline: Signal<bool>) -> impl I
     keyed_list(keys, Arc::new(move |key| control_view(model, key, offline)))
 }
 
-/// A reactive text of a control: what `f` reads from it, or nothing once it is gone.
+/// A reactive text of a card or a control: what `f` reads from it, or nothing once it is gone.
 ///
-/// Every text and attribute of every kind of control is one of these, and every flag one of
-/// [`flag`]: two closure types, so that their rendering is in the WebAssembly once, not once
-/// per place they are used.
-fn text(
-    control: Memo<Option<Control>>,
-    f: fn(&Control) -> String,
+/// Every text and attribute of every card and kind of control is one of these, and every
+/// flag one of [`flag`]: a few closure types, so that their rendering is in the WebAssembly
+/// once, not once per place they are used.
+pub fn text<T: Send + Sync + 'static>(
+    memo: Memo<Option<T>>,
+    f: fn(&T) -> String,
 ) -> impl Fn() -> String + Copy + Send + Sync + 'static {
-    move || control.with(|c| c.as_ref().map(f).unwrap_or_default())
+    move || memo.with(|m| m.as_ref().map(f).unwrap_or_default())
 }
 
-/// A reactive flag of a control: what `f` reads from it, or false once it is gone.
-fn flag(
-    control: Memo<Option<Control>>,
-    f: fn(&Control) -> bool,
+/// A reactive flag of a card or a control: what `f` reads from it, or false once it is gone.
+pub fn flag<T: Send + Sync + 'static>(
+    memo: Memo<Option<T>>,
+    f: fn(&T) -> bool,
 ) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
-    move || control.with(|c| c.as_ref().is_some_and(f))
+    move || memo.with(|m| m.as_ref().is_some_and(f))
 }
 
 /// The click handler of the control's button `button`: every button of every control is
@@ -111,6 +113,14 @@ fn press(
     button: usize,
 ) -> impl Fn(leptos::ev::MouseEvent) + Copy + 'static {
     move |_| sender.send_from(control, |c| c.press(button))
+}
+
+/// A reading's recent history as a line in a 100 x 24 box; nothing for fewer than two points.
+fn reading_line(c: &Control) -> String {
+    match c {
+        Control::Reading { history, .. } => sparkline_points(history, 100.0, 24.0),
+        _ => String::new(),
+    }
 }
 
 fn label_of(c: &Control) -> String {
@@ -171,12 +181,18 @@ fn control_view(model: Memo<Option<CardModel>>, key: String, offline: Signal<boo
         Shape::Reading => view! {
             <div class="entity reading">
                 <span class="entity-name">{text(control, label_of)}</span>
-                <Sparkline points=Signal::derive(move || {
-                    control.with(|c| match c {
-                        Some(Control::Reading { history, .. }) => history.clone(),
-                        _ => Vec::new(),
-                    })
-                }) />
+                <svg
+                    class="sparkline"
+                    viewBox="0 0 100 24"
+                    preserveAspectRatio="none"
+                    aria-hidden="true"
+                >
+                    <polyline
+                        points=text(control, reading_line)
+                        fill="none"
+                        vector-effect="non-scaling-stroke"
+                    ></polyline>
+                </svg>
                 <span class="value" class:active=flag(control, Control::is_on)>
                     {text(control, state_of)}
                 </span>

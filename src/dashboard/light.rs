@@ -4,7 +4,7 @@ use home_model::EntityId;
 use leptos::prelude::*;
 use web_sys::PointerEvent;
 
-use super::cards::{Controls, OpenDetail, offline_badge};
+use super::cards::{Controls, OpenDetail, flag, offline_badge, text};
 use super::model::{Control, colour_command};
 use super::store::HomeStore;
 use super::widgets::{Drag, Sender, Tenths};
@@ -76,10 +76,7 @@ fn LightSheet(id: EntityId) -> impl IntoView {
     let open = expect_context::<OpenDetail>().0;
     let id = StoredValue::new(id);
     let model = Memo::new(move |_| id.with_value(|id| store.light_detail(id)));
-    let name = Signal::derive(move || {
-        model.with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default())
-    });
-    let offline = Signal::derive(move || model.with(|m| m.as_ref().is_some_and(|m| m.offline)));
+    let offline = Signal::derive(flag(model, |m| m.offline));
     let close = move || open.set(None);
     view! {
         <div class="sheet-backdrop" on:click=move |_| close()></div>
@@ -96,8 +93,8 @@ fn LightSheet(id: EntityId) -> impl IntoView {
             }
         >
             <header class="sheet-head">
-                <h2 id="light-detail-title">{name}</h2>
-                {move || offline.get().then(offline_badge)}
+                <h2 id="light-detail-title">{text(model, |m| m.name.clone())}</h2>
+                {offline_badge(offline)}
                 <button type="button" class="close" on:click=move |_| close()>"Close"</button>
             </header>
             <Controls model=model offline=offline />

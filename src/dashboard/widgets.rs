@@ -1,5 +1,5 @@
-//! The dashboard's controls: a throttled slider, a sparkline, how controls send their
-//! commands; and its keyed lists.
+//! The dashboard's controls: a throttled slider, a sparkline's line, how controls send
+//! their commands; and its keyed lists.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -213,17 +213,6 @@ pub fn Slider(
         </label>
     }
     .into_any()
-}
-
-/// A line of recent readings, scaled to fit; nothing for fewer than two points.
-#[component]
-pub fn Sparkline(#[prop(into)] points: Signal<Vec<(u64, f64)>>) -> impl IntoView {
-    let path = move || points.with(|p| sparkline_points(p, 100.0, 24.0));
-    view! {
-        <svg class="sparkline" viewBox="0 0 100 24" preserveAspectRatio="none" aria-hidden="true">
-            <polyline points=path fill="none" vector-effect="non-scaling-stroke"></polyline>
-        </svg>
-    }
 }
 
 /// A number with one decimal, written with integer arithmetic (float formatting is large in
