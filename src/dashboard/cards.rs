@@ -12,7 +12,7 @@ use super::light::ColorWheel;
 use super::model::{CardModel, Control};
 use super::rooms::clean_room_name;
 use super::store::HomeStore;
-use super::widgets::{Sender, Slider, keyed_list, sparkline_points};
+use super::widgets::{Sender, Slider, flag, keyed_list, sparkline_points, text};
 
 /// Which light's detail view is open, shared by the cards and the page.
 #[derive(Clone, Copy)]
@@ -83,26 +83,6 @@ pub fn Controls(model: Memo<Option<CardModel>>, offline: Signal<bool>) -> impl I
         })
     });
     keyed_list(keys, Arc::new(move |key| control_view(model, key, offline)))
-}
-
-/// A reactive text of a card or a control: what `f` reads from it, or nothing once it is gone.
-///
-/// Every text and attribute of every card and kind of control is one of these, and every
-/// flag one of [`flag`]: a few closure types, so that their rendering is in the WebAssembly
-/// once, not once per place they are used.
-pub fn text<T: Send + Sync + 'static>(
-    memo: Memo<Option<T>>,
-    f: fn(&T) -> String,
-) -> impl Fn() -> String + Copy + Send + Sync + 'static {
-    move || memo.with(|m| m.as_ref().map(f).unwrap_or_default())
-}
-
-/// A reactive flag of a card or a control: what `f` reads from it, or false once it is gone.
-pub fn flag<T: Send + Sync + 'static>(
-    memo: Memo<Option<T>>,
-    f: fn(&T) -> bool,
-) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
-    move || memo.with(|m| m.as_ref().is_some_and(f))
 }
 
 /// The click handler of the control's button `button`: every button of every control is
@@ -379,10 +359,12 @@ fn RoomEditor(
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let store = expect_context::<HomeStore>();
-    let typed = RwSignal::new(current.unwrap_or_default());
+    let current = current.unwrap_or_default();
+    // What is typed, read when saving: nothing on the page follows it.
+    let typed = StoredValue::new(current.clone());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let room = clean_room_name(&typed.get_untracked());
+        let room = typed.with_value(|typed| clean_room_name(typed));
         device.with_value(|id| store.set_room(id, room));
         editing.set(false);
     };
@@ -394,8 +376,8 @@ fn RoomEditor(
                     type="text"
                     list="room-names"
                     autocomplete="off"
-                    prop:value=typed
-                    on:input:target=move |ev| typed.set(ev.target().value())
+                    value=current
+                    on:input:target=move |ev| typed.set_value(ev.target().value())
                 />
             </label>
             <button type="submit">"Save"</button>

@@ -4,10 +4,10 @@ use home_model::EntityId;
 use leptos::prelude::*;
 use web_sys::PointerEvent;
 
-use super::cards::{Controls, OpenDetail, flag, offline_badge, text};
+use super::cards::{Controls, OpenDetail, offline_badge};
 use super::model::{Control, colour_command};
 use super::store::HomeStore;
-use super::widgets::{Drag, Sender, Tenths};
+use super::widgets::{Drag, Sender, Tenths, flag, text};
 
 /// Hue (degrees, 0 at the top, clockwise) and saturation (percent, 0 at the centre) of the
 /// point `(x, y)` from the centre of a colour wheel of `radius`; outside the rim counts as
@@ -141,8 +141,8 @@ pub fn ColorWheel(
     view! {
         <div
             class="wheel"
-            class:awaiting=move || control.with(|c| c.as_ref().is_some_and(Control::awaiting))
-            class:disabled=move || disabled.get()
+            class:awaiting=flag(control, Control::awaiting)
+            class:disabled=disabled
             role="img"
             aria-label="Colour wheel"
             on:pointerdown=move |ev| {

@@ -25,6 +25,26 @@ pub fn keyed_list(
         .into_any()
 }
 
+/// A reactive text of a card or a control: what `f` reads from it, or nothing once it is gone.
+///
+/// Every text and attribute of every card and kind of control is one of these, and every
+/// flag one of [`flag`]: a few closure types, so that their rendering is in the WebAssembly
+/// once, not once per place they are used.
+pub fn text<T: Send + Sync + 'static>(
+    memo: Memo<Option<T>>,
+    f: fn(&T) -> String,
+) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    move || memo.with(|m| m.as_ref().map(f).unwrap_or_default())
+}
+
+/// A reactive flag of a card or a control: what `f` reads from it, or false once it is gone.
+pub fn flag<T: Send + Sync + 'static>(
+    memo: Memo<Option<T>>,
+    f: fn(&T) -> bool,
+) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    move || memo.with(|m| m.as_ref().is_some_and(f))
+}
+
 /// Sends one entity's commands through the store. `Copy`, so every handler of a control can
 /// hold one.
 #[derive(Clone, Copy)]
@@ -183,7 +203,7 @@ pub fn Slider(
     };
 
     view! {
-        <label class="slider" class:awaiting=move || control.with(|c| c.as_ref().is_some_and(Control::awaiting))>
+        <label class="slider" class:awaiting=flag(control, Control::awaiting)>
             <span class="slider-label">{label}</span>
             <input
                 type="range"
