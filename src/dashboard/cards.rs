@@ -1,6 +1,6 @@
 //! A device's card, and the views of the controls that [`super::model`] works out.
 //!
-//! Each control is drawn by one view per kind of control, fed by signals of plain values;
+//! Each control is drawn by one view per kind of control, fed by one memo of the control;
 //! readings update in place, so a slider being dragged is never replaced under the finger.
 
 use std::sync::Arc;

@@ -29,18 +29,6 @@ pub fn wheel_position(hue: f32, sat: f32) -> (f64, f64) {
     (0.5 + trig::sin(h) * r * 0.5, 0.5 - trig::cos(h) * r * 0.5)
 }
 
-/// The inline style of the wheel's thumb showing `(hue, sat)`: where it sits, and its colour.
-pub fn thumb_style(hue: f32, sat: f32) -> String {
-    let (x, y) = wheel_position(hue, sat);
-    format!(
-        "left:{}%;top:{}%;background-color:hsl({} {}% 50%)",
-        Tenths(x * 100.0),
-        Tenths(y * 100.0),
-        hue.round() as i32,
-        sat.round() as i32
-    )
-}
-
 /// The browser's `Math` in WebAssembly, where Rust's own trigonometry would add its
 /// implementation to the download; Rust's natively, where the tests run.
 mod trig {
@@ -174,9 +162,10 @@ pub fn ColorWheel(
         >
             <span
                 class="wheel-thumb"
-                style=move || {
-                    let (hue, sat) = shown();
-                    thumb_style(hue, sat)
+                style:left=move || format!("{}%", Tenths(wheel_position(shown().0, shown().1).0 * 100.0))
+                style:top=move || format!("{}%", Tenths(wheel_position(shown().0, shown().1).1 * 100.0))
+                style:background-color=move || {
+                    format!("hsl({} {}% 50%)", shown().0.round() as i32, shown().1.round() as i32)
                 }
             ></span>
         </div>
@@ -208,18 +197,6 @@ mod tests {
         assert_eq!(sat, 100.0);
         let (hue, _) = hue_sat_at(0.0, 25.0, 50.0);
         assert!((hue - 180.0).abs() < 0.01);
-    }
-
-    #[test]
-    fn the_thumb_sits_at_its_colour_and_is_painted_with_it() {
-        assert_eq!(
-            thumb_style(90.0, 100.0),
-            "left:100.0%;top:50.0%;background-color:hsl(90 100% 50%)"
-        );
-        assert_eq!(
-            thumb_style(0.0, 0.0),
-            "left:50.0%;top:50.0%;background-color:hsl(0 0% 50%)"
-        );
     }
 
     #[test]

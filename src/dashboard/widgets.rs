@@ -4,9 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use leptos::prelude::*;
-
 use home_model::{Command, EntityId};
+use leptos::prelude::*;
 
 use super::model::Control;
 use super::store::HomeStore;
