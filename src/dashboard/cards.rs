@@ -1,6 +1,6 @@
 //! A device's card, and the views of the controls that [`super::model`] works out.
 //!
-//! Each control is drawn by one view per kind of control, fed by signals of plain values;
+//! Each control is drawn by one view per kind of control, fed by one memo of the control;
 //! readings update in place, so a slider being dragged is never replaced under the finger.
 
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use super::light::ColorWheel;
 use super::model::{CardModel, Control};
 use super::rooms::clean_room_name;
 use super::store::HomeStore;
-use super::widgets::{Slider, Sparkline, keyed_list};
+use super::widgets::{Sender, Slider, flag, keyed_list, sparkline_points, text};
 
 /// Which light's detail view is open, shared by the cards and the page.
 #[derive(Clone, Copy)]
@@ -24,23 +24,23 @@ pub fn DeviceCard(id: DeviceId) -> impl IntoView {
     let store = expect_context::<HomeStore>();
     let device = StoredValue::new(id);
     let model = Memo::new(move |_| device.with_value(|id| store.card(id)));
-    let offline = Signal::derive(move || model.with(|m| m.as_ref().is_some_and(|m| m.offline)));
+    let offline = Signal::derive(flag(model, |m| m.offline));
     let editing = RwSignal::new(false);
 
     view! {
         <article
             class="card"
-            class:offline=move || offline.get()
+            class:offline=offline
             data-device=device.get_value().0
-            aria-label=move || card_name(model)
+            aria-label=text(model, |m| m.name.clone())
         >
             <header class="card-head">
-                <h3>{move || card_name(model)}</h3>
-                {move || offline.get().then(offline_badge)}
+                <h3>{text(model, |m| m.name.clone())}</h3>
+                {offline_badge(offline)}
                 <button
                     type="button"
                     class="icon-button"
-                    aria-label=move || format!("Room of {}", card_name(model))
+                    aria-label=text(model, |m| format!("Room of {}", m.name))
                     aria-expanded=move || if editing.get() { "true" } else { "false" }
                     on:click=move |_| editing.update(|e| *e = !*e)
                 >
@@ -60,14 +60,16 @@ pub fn DeviceCard(id: DeviceId) -> impl IntoView {
     }
 }
 
-/// A card's title: its device's name.
-fn card_name(model: Memo<Option<CardModel>>) -> String {
-    model.with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default())
-}
-
-/// The badge of a device that has gone away, on its card and on its light's detail sheet.
-pub fn offline_badge() -> AnyView {
-    view! { <span class="badge offline-badge">"Offline"</span> }.into_any()
+/// The badge of a device that has gone away, shown while `offline`, on its card and on its
+/// light's detail sheet.
+pub fn offline_badge(
+    offline: Signal<bool>,
+) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {
+    move || {
+        offline
+            .get()
+            .then(|| view! { <span class="badge offline-badge">"Offline"</span> }.into_any())
+    }
 }
 
 /// The controls of a card or a detail view, each updated in place while its key stays.
@@ -83,24 +85,30 @@ pub fn Controls(model: Memo<Option<CardModel>>, offline: Signal<bool>) -> impl I
     keyed_list(keys, Arc::new(move |key| control_view(model, key, offline)))
 }
 
-/// What `f` reads from a control, or the default once the control is gone.
-fn read<T: Default>(control: Memo<Option<Control>>, f: impl FnOnce(&Control) -> T) -> T {
-    control.with(|c| c.as_ref().map(f).unwrap_or_default())
+/// The click handler of the control's button `button`: every button of every control is
+/// this one type, asking [`Control::press`] what to send.
+fn press(
+    control: Memo<Option<Control>>,
+    sender: Sender,
+    button: usize,
+) -> impl Fn(leptos::ev::MouseEvent) + Copy + 'static {
+    move |_| sender.send_from(control, |c| c.press(button))
 }
 
-/// A control's name, for reactive attributes and text.
-fn label(control: Memo<Option<Control>>) -> String {
-    read(control, |c| c.label().to_owned())
+/// A reading's recent history as a line in a 100 x 24 box; nothing for fewer than two points.
+fn reading_line(c: &Control) -> String {
+    match c {
+        Control::Reading { history, .. } => sparkline_points(history, 100.0, 24.0),
+        _ => String::new(),
+    }
 }
 
-/// A control's state in words.
-fn state(control: Memo<Option<Control>>) -> String {
-    read(control, |c| c.state().to_owned())
+fn label_of(c: &Control) -> String {
+    c.label().to_owned()
 }
 
-/// Whether a control waits for its device to confirm.
-fn awaiting(control: Memo<Option<Control>>) -> bool {
-    read(control, Control::awaiting)
+fn state_of(c: &Control) -> String {
+    c.state().to_owned()
 }
 
 /// The view of the control under `key` in `model`. Every value in it is read from one memo
@@ -115,7 +123,6 @@ fn control_view(model: Memo<Option<CardModel>>, key: String, offline: Signal<boo
     let Some(entity) = entity else {
         return ().into_any();
     };
-    let entity = StoredValue::new(entity);
     let control = Memo::new(move |_| {
         model.with(|m| {
             m.as_ref()
@@ -123,170 +130,91 @@ fn control_view(model: Memo<Option<CardModel>>, key: String, offline: Signal<boo
                 .map(|p| p.control.clone())
         })
     });
-    let send = move |command| entity.with_value(|id| store.send(id, command));
-    match control.get_untracked() {
-        Some(Control::Switch {
-            kind, opens_detail, ..
-        }) => {
-            let on = move || read(control, |c| matches!(c, Control::Switch { on: true, .. }));
-            view! {
-                <div class="entity">
-                    {entity_name(control, opens_detail.then(|| entity.get_value()))}
-                    <button
-                        type="button"
-                        role="switch"
-                        class="toggle"
-                        class:awaiting=move || awaiting(control)
-                        aria-checked=move || if on() { "true" } else { "false" }
-                        aria-label=move || label(control)
-                        disabled=move || offline.get()
-                        on:click=move |_| {
-                            let on = control.with_untracked(|c| {
-                                matches!(c, Some(Control::Switch { on: true, .. }))
-                            });
-                            send(kind.command(!on))
-                        }
-                    >
-                        <span class="knob"></span>
-                    </button>
-                </div>
-            }
-            .into_any()
-        }
-        Some(Control::Range {
-            label,
-            min,
-            max,
-            step,
-            kind,
-            ..
-        }) => {
-            let value = Signal::derive(move || {
-                read(control, |c| match c {
-                    Control::Range { value, .. } => *value,
-                    _ => 0.0,
-                })
-            });
-            let on_send = Callback::new(move |v: f64| {
-                // The kind carries what the command keeps (a hue slider keeps the saturation
-                // shown now), so it is read when sending.
-                if let Some(Control::Range { kind, .. }) = control.get_untracked() {
-                    send(kind.command(v));
-                }
-            });
-            view! {
-                <Slider
-                    label=label
-                    min=min
-                    max=max
-                    step=step
-                    value=value
-                    pending=Signal::derive(move || awaiting(control))
+    let sender = Sender::new(store, entity.clone());
+    let Some(shape) = control.with_untracked(|c| c.as_ref().map(Shape::of)) else {
+        return ().into_any();
+    };
+    match shape {
+        Shape::Switch { opens_detail } => {
+            let toggle = view! {
+                <button
+                    type="button"
+                    role="switch"
+                    class="toggle"
+                    class:awaiting=flag(control, Control::awaiting)
+                    aria-checked=text(control, |c| c.is_on().to_string())
+                    aria-label=text(control, label_of)
                     disabled=offline
-                    kind=kind
-                    on_send=on_send
-                />
-            }
-            .into_any()
-        }
-        Some(Control::Reading { .. }) => {
-            let history = Signal::derive(move || {
-                read(control, |c| match c {
-                    Control::Reading { history, .. } => history.clone(),
-                    _ => Vec::new(),
-                })
-            });
-            view! {
-                <div class="entity reading">
-                    <span class="entity-name">{move || label(control)}</span>
-                    <Sparkline points=history />
-                    <span
-                        class="value"
-                        class:active=move || read(control, |c| matches!(c, Control::Reading { active: true, .. }))
-                    >
-                        {move || state(control)}
-                    </span>
-                </div>
-            }
-            .into_any()
-        }
-        Some(Control::Stepper { .. }) => {
-            let step = move |up: bool| {
-                let command = control.with_untracked(|c| match c {
-                    Some(Control::Stepper {
-                        down, up: raise, ..
-                    }) => {
-                        if up {
-                            raise.clone()
-                        } else {
-                            down.clone()
-                        }
-                    }
-                    _ => None,
-                });
-                if let Some(command) = command {
-                    send(command);
-                }
+                    on:click=press(control, sender, 0)
+                >
+                    <span class="knob"></span>
+                </button>
             };
-            view! {
-                <div class="entity">
-                    {entity_name(control, None)}
-                    <div class="stepper" class:awaiting=move || awaiting(control)>
-                        <button
-                            type="button"
-                            aria-label=move || format!("Lower {} target", label(control))
-                            disabled=move || offline.get()
-                            on:click=move |_| step(false)
-                        >
-                            "−"
-                        </button>
-                        <output aria-label="Target temperature">{move || state(control)}</output>
-                        <button
-                            type="button"
-                            aria-label=move || format!("Raise {} target", label(control))
-                            disabled=move || offline.get()
-                            on:click=move |_| step(true)
-                        >
-                            "+"
-                        </button>
-                    </div>
-                </div>
-            }
-            .into_any()
+            entity_row(
+                entity_name(control, opens_detail.then_some(entity)),
+                toggle.into_any(),
+            )
         }
-        Some(Control::Buttons { buttons, .. }) => {
-            let buttons = buttons
+        Shape::Range => {
+            view! { <Slider control=control disabled=offline sender=sender /> }.into_any()
+        }
+        Shape::Reading => view! {
+            <div class="entity reading">
+                <span class="entity-name">{text(control, label_of)}</span>
+                <svg
+                    class="sparkline"
+                    viewBox="0 0 100 24"
+                    preserveAspectRatio="none"
+                    aria-hidden="true"
+                >
+                    <polyline
+                        points=text(control, reading_line)
+                        fill="none"
+                        vector-effect="non-scaling-stroke"
+                    ></polyline>
+                </svg>
+                <span class="value" class:active=flag(control, Control::is_on)>
+                    {text(control, state_of)}
+                </span>
+            </div>
+        }
+        .into_any(),
+        Shape::Stepper => {
+            let stepper = view! {
+                <div class="stepper" class:awaiting=flag(control, Control::awaiting)>
+                    {command_button(
+                        control,
+                        sender,
+                        offline,
+                        0,
+                        Some(|c: &Control| format!("Lower {} target", c.label())),
+                        "−",
+                    )}
+                    <output aria-label="Target temperature">{text(control, state_of)}</output>
+                    {command_button(
+                        control,
+                        sender,
+                        offline,
+                        1,
+                        Some(|c: &Control| format!("Raise {} target", c.label())),
+                        "+",
+                    )}
+                </div>
+            };
+            entity_row(entity_name(control, None), stepper.into_any())
+        }
+        Shape::Buttons(names) => {
+            let buttons = names
                 .into_iter()
                 .enumerate()
-                .map(|(i, (text, _))| {
-                    let press = move |_| {
-                        let command = control.with_untracked(|c| match c {
-                            Some(Control::Buttons { buttons, .. }) => {
-                                buttons.get(i).map(|(_, command)| command.clone())
-                            }
-                            _ => None,
-                        });
-                        if let Some(command) = command {
-                            send(command);
-                        }
-                    };
-                    view! {
-                        <button type="button" disabled=move || offline.get() on:click=press>
-                            {text}
-                        </button>
-                    }
-                    .into_any()
-                })
+                .map(|(i, name)| command_button(control, sender, offline, i, None, name))
                 .collect::<Vec<_>>();
-            view! {
-                <div class="entity">
-                    {entity_name(control, None)}
-                    <div class="button-row">{buttons}</div>
-                </div>
-            }
-            .into_any()
+            entity_row(
+                entity_name(control, None),
+                view! { <div class="button-row">{buttons}</div> }.into_any(),
+            )
         }
-        Some(Control::Choice { kind, .. }) => {
+        Shape::Choice => {
             // The options change rarely, and then in place: the select keeps its focus.
             let options = move || {
                 control.with(|c| match c {
@@ -301,18 +229,20 @@ fn control_view(model: Memo<Option<CardModel>>, key: String, offline: Signal<boo
                                     {text.to_owned()}
                                 </option>
                             }
-                            .into_any()
                         })
                         .collect::<Vec<_>>(),
                     _ => Vec::new(),
                 })
             };
             view! {
-                <label class="entity choice" class:awaiting=move || awaiting(control)>
-                    <span class="entity-name">{move || label(control)}</span>
+                <label class="entity choice" class:awaiting=flag(control, Control::awaiting)>
+                    <span class="entity-name">{text(control, label_of)}</span>
                     <select
-                        disabled=move || offline.get()
-                        on:change:target=move |ev| send(kind.command(ev.target().value()))
+                        disabled=offline
+                        on:change:target=move |ev| {
+                            let choice = ev.target().value();
+                            sender.send_from(control, |c| c.choose(choice))
+                        }
                     >
                         {options}
                     </select>
@@ -320,55 +250,83 @@ fn control_view(model: Memo<Option<CardModel>>, key: String, offline: Signal<boo
             }
             .into_any()
         }
-        Some(Control::Wheel { .. }) => {
-            let colour = Signal::derive(move || {
-                read(control, |c| match c {
-                    Control::Wheel { hue, sat, .. } => (*hue, *sat),
-                    _ => (0.0, 0.0),
-                })
-            });
-            let set = Callback::new(move |(h, s): (f32, f32)| {
-                send(home_model::Command::Light {
-                    on: None,
-                    brightness: None,
-                    color_temp: None,
-                    hue_sat: Some((h, s)),
-                    effect: None,
-                })
-            });
-            view! {
-                <ColorWheel
-                    value=colour
-                    pending=Signal::derive(move || awaiting(control))
-                    disabled=offline
-                    on_send=set
-                />
-            }
-            .into_any()
+        Shape::Wheel => {
+            view! { <ColorWheel control=control disabled=offline sender=sender /> }.into_any()
         }
-        None => ().into_any(),
     }
+}
+
+/// What of a control decides the markup of its view; everything else is read reactively.
+enum Shape {
+    Switch {
+        opens_detail: bool,
+    },
+    Range,
+    Reading,
+    Stepper,
+    /// The buttons' names.
+    Buttons(Vec<&'static str>),
+    Choice,
+    Wheel,
+}
+
+impl Shape {
+    fn of(control: &Control) -> Shape {
+        match control {
+            Control::Switch { opens_detail, .. } => Shape::Switch {
+                opens_detail: *opens_detail,
+            },
+            Control::Range { .. } => Shape::Range,
+            Control::Reading { .. } => Shape::Reading,
+            Control::Stepper { .. } => Shape::Stepper,
+            Control::Buttons { buttons, .. } => {
+                Shape::Buttons(buttons.iter().map(|(name, _)| *name).collect())
+            }
+            Control::Choice { .. } => Shape::Choice,
+            Control::Wheel { .. } => Shape::Wheel,
+        }
+    }
+}
+
+/// A control's row: its name, then what it offers.
+fn entity_row(name: AnyView, body: AnyView) -> AnyView {
+    view! { <div class="entity">{name}{body}</div> }.into_any()
+}
+
+/// A button that sends what pressing the control's button `button` asks, disabled while the
+/// device is offline; `aria_label`: its name when its text does not say enough.
+fn command_button(
+    control: Memo<Option<Control>>,
+    sender: Sender,
+    offline: Signal<bool>,
+    button: usize,
+    aria_label: Option<fn(&Control) -> String>,
+    content: &'static str,
+) -> AnyView {
+    view! {
+        <button
+            type="button"
+            aria-label=aria_label.map(|f| text(control, f))
+            disabled=offline
+            on:click=press(control, sender, button)
+        >
+            {content}
+        </button>
+    }
+    .into_any()
 }
 
 /// A control's name with its state below it. `opens`: the light whose detail view the name
 /// opens, as a button; otherwise plain text.
 fn entity_name(control: Memo<Option<Control>>, opens: Option<EntityId>) -> AnyView {
     let inner = view! {
-        <span>{move || label(control)}</span>
+        <span>{text(control, label_of)}</span>
+        // A thermostat marks its stepper, not its mode, while it waits.
         <small
             class="state"
-            class:awaiting=move || {
-                // A thermostat marks its stepper, not its mode, while it waits.
-                read(control, |c| c.awaiting() && !matches!(c, Control::Stepper { .. }))
-            }
+            class:awaiting=flag(control, |c| c.awaiting() && !matches!(c, Control::Stepper { .. }))
         >
-            {move || {
-                // A thermostat shows its mode below its name; its target is in the stepper.
-                read(control, |c| match c {
-                    Control::Stepper { note, .. } => note.clone(),
-                    _ => c.state().to_owned(),
-                })
-            }}
+            {text(control, |c| c.note().to_owned())}
         </small>
     };
     match opens {
@@ -379,7 +337,7 @@ fn entity_name(control: Memo<Option<Control>>, opens: Option<EntityId>) -> AnyVi
                 <button
                     type="button"
                     class="entity-name link"
-                    aria-label=move || format!("{} details", label(control))
+                    aria-label=text(control, |c| format!("{} details", c.label()))
                     on:click=move |_| detail.set(Some(light.get_value()))
                 >
                     {inner}
@@ -401,10 +359,12 @@ fn RoomEditor(
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let store = expect_context::<HomeStore>();
-    let typed = RwSignal::new(current.unwrap_or_default());
+    let current = current.unwrap_or_default();
+    // What is typed, read when saving: nothing on the page follows it.
+    let typed = StoredValue::new(current.clone());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let room = clean_room_name(&typed.get_untracked());
+        let room = typed.with_value(|typed| clean_room_name(typed));
         device.with_value(|id| store.set_room(id, room));
         editing.set(false);
     };
@@ -416,8 +376,8 @@ fn RoomEditor(
                     type="text"
                     list="room-names"
                     autocomplete="off"
-                    prop:value=typed
-                    on:input:target=move |ev| typed.set(ev.target().value())
+                    value=current
+                    on:input:target=move |ev| typed.set_value(ev.target().value())
                 />
             </label>
             <button type="submit">"Save"</button>

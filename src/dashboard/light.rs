@@ -5,10 +5,9 @@ use leptos::prelude::*;
 use web_sys::PointerEvent;
 
 use super::cards::{Controls, OpenDetail, offline_badge};
+use super::model::{Control, colour_command};
 use super::store::HomeStore;
-use super::throttle::{Step, Throttle};
-use super::widgets::Tenths;
-use crate::runtime::page_clock_millis;
+use super::widgets::{Drag, Sender, Tenths, flag, text};
 
 /// Hue (degrees, 0 at the top, clockwise) and saturation (percent, 0 at the centre) of the
 /// point `(x, y)` from the centre of a colour wheel of `radius`; outside the rim counts as
@@ -65,10 +64,7 @@ fn LightSheet(id: EntityId) -> impl IntoView {
     let open = expect_context::<OpenDetail>().0;
     let id = StoredValue::new(id);
     let model = Memo::new(move |_| id.with_value(|id| store.light_detail(id)));
-    let name = Signal::derive(move || {
-        model.with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default())
-    });
-    let offline = Signal::derive(move || model.with(|m| m.as_ref().is_some_and(|m| m.offline)));
+    let offline = Signal::derive(flag(model, |m| m.offline));
     let close = move || open.set(None);
     view! {
         <div class="sheet-backdrop" on:click=move |_| close()></div>
@@ -85,8 +81,8 @@ fn LightSheet(id: EntityId) -> impl IntoView {
             }
         >
             <header class="sheet-head">
-                <h2 id="light-detail-title">{name}</h2>
-                {move || offline.get().then(offline_badge)}
+                <h2 id="light-detail-title">{text(model, |m| m.name.clone())}</h2>
+                {offline_badge(offline)}
                 <button type="button" class="close" on:click=move |_| close()>"Close"</button>
             </header>
             <Controls model=model offline=offline />
@@ -95,20 +91,23 @@ fn LightSheet(id: EntityId) -> impl IntoView {
 }
 
 /// A hue and saturation wheel: tap or drag. Sends at most about four colours a second while
-/// dragging, then the colour where the finger lifts.
+/// dragging, then the colour where the finger lifts. Its colour, and whether it waits for the
+/// device, follow the wheel control.
 #[component]
 pub fn ColorWheel(
-    value: Signal<(f32, f32)>,
-    pending: Signal<bool>,
+    control: Memo<Option<Control>>,
     disabled: Signal<bool>,
-    on_send: Callback<(f32, f32)>,
+    sender: Sender,
 ) -> impl IntoView {
     let dragging = RwSignal::new(None::<(f32, f32)>);
-    let throttle = StoredValue::new(Throttle::new(Throttle::SLIDER_INTERVAL_MS));
-    let moves = StoredValue::new(0u32);
-    let timer = StoredValue::new(None::<TimeoutHandle>);
-    let now = || page_clock_millis() as u64;
-    let shown = move || dragging.get().unwrap_or_else(|| value.get());
+    let drag = Drag::new(sender);
+    let value = move || {
+        control.with(|c| match c {
+            Some(Control::Wheel { hue, sat, .. }) => (*hue, *sat),
+            _ => (0.0, 0.0),
+        })
+    };
+    let shown = move || dragging.get().unwrap_or_else(value);
 
     let colour_at = |ev: &PointerEvent| -> Option<(f32, f32)> {
         let target: web_sys::Element = event_target(ev)?;
@@ -118,53 +117,20 @@ pub fn ColorWheel(
         let y = f64::from(ev.client_y()) - (rect.top() + rect.height() / 2.0);
         Some(hue_sat_at(x, y, radius))
     };
-    let moved = move |colour: (f32, f32)| {
-        dragging.set(Some(colour));
-        let n = moves.try_update_value(|n| {
-            *n += 1;
-            *n
-        });
-        let step = throttle
-            .try_update_value(|t| t.input(now(), f64::from(n.unwrap_or(0))))
-            .unwrap_or(Step::WaitUntil(0));
-        match step {
-            Step::Send(_) => on_send.run(colour),
-            Step::WaitUntil(at) if timer.with_value(Option::is_none) => {
-                let handle = set_timeout_with_handle(
-                    move || {
-                        timer.set_value(None);
-                        let due = throttle.try_update_value(|t| t.tick(now())).flatten();
-                        if let (Some(_), Some(colour)) = (due, dragging.get_untracked()) {
-                            on_send.run(colour);
-                        }
-                    },
-                    std::time::Duration::from_millis(at.saturating_sub(now())),
-                );
-                timer.set_value(handle.ok());
-            }
-            Step::WaitUntil(_) => {}
-        }
+    let moved = move |(hue, sat): (f32, f32)| {
+        dragging.set(Some((hue, sat)));
+        drag.moved(colour_command(hue, sat));
     };
-    let lifted = move |colour: (f32, f32)| {
-        if let Some(handle) = timer.try_update_value(Option::take).flatten() {
-            handle.clear();
-        }
-        let n = moves.get_value();
-        if throttle
-            .try_update_value(|t| t.release(now(), f64::from(n)))
-            .flatten()
-            .is_some()
-        {
-            on_send.run(colour);
-        }
+    let lifted = move |(hue, sat): (f32, f32)| {
+        drag.lifted(colour_command(hue, sat));
         dragging.set(None);
     };
 
     view! {
         <div
             class="wheel"
-            class:awaiting=move || pending.get()
-            class:disabled=move || disabled.get()
+            class:awaiting=flag(control, Control::awaiting)
+            class:disabled=disabled
             role="img"
             aria-label="Colour wheel"
             on:pointerdown=move |ev| {

@@ -118,6 +118,64 @@ impl Control {
             Control::Reading { .. } => false,
         }
     }
+
+    /// What is written under the control's name: a thermostat's mode and current
+    /// temperature (its target is in the stepper), otherwise its state.
+    pub fn note(&self) -> &str {
+        match self {
+            Control::Stepper { note, .. } => note,
+            _ => self.state(),
+        }
+    }
+
+    /// Whether the control is on: a switch that is on, a binary sensor that is (motion, open).
+    pub fn is_on(&self) -> bool {
+        matches!(
+            self,
+            Control::Switch { on: true, .. } | Control::Reading { active: true, .. }
+        )
+    }
+
+    /// What pressing the control's button `button` asks of the device: a switch's toggle
+    /// (0), a stepper's lower (0) and raise (1), one of a row of buttons; nothing for a button
+    /// the control does not have.
+    pub fn press(&self, button: usize) -> Option<Command> {
+        match self {
+            Control::Switch { on, kind, .. } if button == 0 => Some(kind.command(!on)),
+            Control::Stepper { down, .. } if button == 0 => down.clone(),
+            Control::Stepper { up, .. } if button == 1 => up.clone(),
+            Control::Buttons { buttons, .. } => buttons.get(button).map(|(_, c)| c.clone()),
+            _ => None,
+        }
+    }
+
+    /// What setting a slider to `value` asks of the device. The range's kind carries what the
+    /// command keeps (a hue slider keeps the saturation shown now), so it is read when sending.
+    pub fn set_to(&self, value: f64) -> Option<Command> {
+        match self {
+            Control::Range { kind, .. } => Some(kind.command(value)),
+            _ => None,
+        }
+    }
+
+    /// What choosing `choice` in a list asks of the device.
+    pub fn choose(&self, choice: String) -> Option<Command> {
+        match self {
+            Control::Choice { kind, .. } => Some(kind.command(choice)),
+            _ => None,
+        }
+    }
+}
+
+/// The command of a colour wheel set to `hue` (degrees) and `sat` (percent).
+pub fn colour_command(hue: f32, sat: f32) -> Command {
+    Command::Light {
+        on: None,
+        brightness: None,
+        color_temp: None,
+        hue_sat: Some((hue, sat)),
+        effect: None,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -983,6 +1041,44 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn pressing_a_control_asks_for_its_toggle_its_step_or_its_button() {
+        let switch = Control::Switch {
+            label: "Lamp".into(),
+            state: "On".into(),
+            on: true,
+            awaiting: false,
+            kind: SwitchKind::Switch,
+            opens_detail: false,
+        };
+        assert_eq!(switch.press(0), Some(Command::Switch(false)));
+        assert_eq!(switch.press(1), None);
+        let stepper = Control::Stepper {
+            label: "Thermostat".into(),
+            note: "Now 19.5°C".into(),
+            text: "20.0°C".into(),
+            awaiting: false,
+            down: Some(Command::Select("down".into())),
+            up: None,
+        };
+        assert_eq!(stepper.press(0), Some(Command::Select("down".into())));
+        assert_eq!(
+            stepper.press(1),
+            None,
+            "at its maximum a stepper only goes down"
+        );
+        assert_eq!(stepper.note(), "Now 19.5°C");
+        let buttons = Control::Buttons {
+            label: "Blind".into(),
+            state: "Open".into(),
+            awaiting: false,
+            buttons: vec![("Stop", Command::Cover(CoverCommand::Stop))],
+        };
+        assert_eq!(buttons.press(0), Some(Command::Cover(CoverCommand::Stop)));
+        assert_eq!(buttons.press(1), None);
+        assert_eq!(buttons.note(), "Open");
     }
 
     #[test]

@@ -1,11 +1,14 @@
-//! The dashboard's controls: a throttled slider, a sparkline; and its keyed lists.
+//! The dashboard's controls: a throttled slider, a sparkline's line, how controls send
+//! their commands; and its keyed lists.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use home_model::{Command, EntityId};
 use leptos::prelude::*;
 
-use super::model::RangeKind;
+use super::model::Control;
+use super::store::HomeStore;
 use super::throttle::{Step, Throttle};
 use crate::runtime::page_clock_millis;
 
@@ -21,63 +24,174 @@ pub fn keyed_list(
         .into_any()
 }
 
-/// A range input that tells the device at most about four times a second while dragged, then
-/// the final value. While the finger is down it shows the finger's value, not the device's.
-#[component]
-pub fn Slider(
-    #[prop(into)] label: String,
-    min: f64,
-    max: f64,
-    step: f64,
-    /// The value to show when not dragging: what was asked for while pending, else what the
-    /// device reports.
-    #[prop(into)]
-    value: Signal<f64>,
-    #[prop(into)] pending: Signal<bool>,
-    #[prop(into)] disabled: Signal<bool>,
-    /// What the value is, and so how it reads ("60%", "2700 K").
-    kind: RangeKind,
-    on_send: Callback<f64>,
-) -> impl IntoView {
-    let dragging = RwSignal::new(None::<f64>);
-    let throttle = StoredValue::new(Throttle::new(Throttle::SLIDER_INTERVAL_MS));
-    let timer = StoredValue::new(None::<TimeoutHandle>);
-    let shown = move || dragging.get().unwrap_or_else(|| value.get());
-    let now = || page_clock_millis() as u64;
+/// A reactive text of a card or a control: what `f` reads from it, or nothing once it is gone.
+///
+/// Every text and attribute of every card and kind of control is one of these, and every
+/// flag one of [`flag`]: a few closure types, so that their rendering is in the WebAssembly
+/// once, not once per place they are used.
+pub fn text<T: Send + Sync + 'static>(
+    memo: Memo<Option<T>>,
+    f: fn(&T) -> String,
+) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    move || memo.with(|m| m.as_ref().map(f).unwrap_or_default())
+}
 
-    let on_input = move |v: f64| {
-        dragging.set(Some(v));
-        let step = throttle
-            .try_update_value(|t| t.input(now(), v))
-            .unwrap_or(Step::Send(v));
+/// A reactive flag of a card or a control: what `f` reads from it, or false once it is gone.
+pub fn flag<T: Send + Sync + 'static>(
+    memo: Memo<Option<T>>,
+    f: fn(&T) -> bool,
+) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    move || memo.with(|m| m.as_ref().is_some_and(f))
+}
+
+/// Sends one entity's commands through the store. `Copy`, so every handler of a control can
+/// hold one.
+#[derive(Clone, Copy)]
+pub struct Sender {
+    store: HomeStore,
+    entity: StoredValue<EntityId>,
+}
+
+impl Sender {
+    pub fn new(store: HomeStore, entity: EntityId) -> Self {
+        Sender {
+            store,
+            entity: StoredValue::new(entity),
+        }
+    }
+
+    /// Sends what `ask` makes of `control` as it is now, if it asks anything.
+    pub fn send_from(
+        self,
+        control: Memo<Option<Control>>,
+        ask: impl FnOnce(&Control) -> Option<Command>,
+    ) {
+        if let Some(command) = control.with_untracked(|c| c.as_ref().and_then(ask)) {
+            self.send(command);
+        }
+    }
+
+    pub fn send(self, command: Command) {
+        self.entity.with_value(|id| self.store.send(id, command));
+    }
+}
+
+/// The commands of a drag (a slider, a colour wheel): the first at once, then at most about
+/// four a second while the finger moves, always the latest; and the one where the finger
+/// lifts, unless the finger has not moved since the last one sent.
+///
+/// The throttle counts the finger's moves rather than comparing values, so that one drag
+/// serves commands of every kind.
+#[derive(Clone, Copy)]
+pub struct Drag {
+    sender: Sender,
+    throttle: StoredValue<Throttle>,
+    moves: StoredValue<u32>,
+    /// The command of the newest move, sent when the throttle's wait is over.
+    latest: StoredValue<Option<Command>>,
+    timer: StoredValue<Option<TimeoutHandle>>,
+}
+
+impl Drag {
+    pub fn new(sender: Sender) -> Self {
+        Drag {
+            sender,
+            throttle: StoredValue::new(Throttle::new(Throttle::SLIDER_INTERVAL_MS)),
+            moves: StoredValue::new(0),
+            latest: StoredValue::new(None),
+            timer: StoredValue::new(None),
+        }
+    }
+
+    /// The finger moved to where it asks for `command`.
+    pub fn moved(self, command: Command) {
+        let n = self.moves.try_update_value(|n| {
+            *n += 1;
+            *n
+        });
+        let step = self
+            .throttle
+            .try_update_value(|t| t.input(now(), f64::from(n.unwrap_or(0))))
+            .unwrap_or(Step::WaitUntil(0));
         match step {
-            Step::Send(v) => on_send.run(v),
+            Step::Send(_) => self.sender.send(command),
             Step::WaitUntil(at) => {
-                if timer.with_value(Option::is_some) {
+                self.latest.set_value(Some(command));
+                if self.timer.with_value(Option::is_some) {
                     return;
                 }
                 let handle = set_timeout_with_handle(
                     move || {
-                        timer.set_value(None);
-                        if let Some(v) = throttle.try_update_value(|t| t.tick(now())).flatten() {
-                            on_send.run(v);
+                        self.timer.set_value(None);
+                        let due = self.throttle.try_update_value(|t| t.tick(now())).flatten();
+                        let latest = self.latest.try_update_value(Option::take).flatten();
+                        if let (Some(_), Some(command)) = (due, latest) {
+                            self.sender.send(command);
                         }
                     },
                     Duration::from_millis(at.saturating_sub(now())),
                 );
-                timer.set_value(handle.ok());
+                self.timer.set_value(handle.ok());
             }
         }
-    };
-    let on_change = move |v: f64| {
-        if let Some(handle) = timer.try_update_value(Option::take).flatten() {
+    }
+
+    /// The finger lifted where it asks for `command`.
+    pub fn lifted(self, command: Command) {
+        if let Some(handle) = self.timer.try_update_value(Option::take).flatten() {
             handle.clear();
         }
-        if let Some(v) = throttle.try_update_value(|t| t.release(now(), v)).flatten() {
-            on_send.run(v);
+        self.latest.set_value(None);
+        let n = self.moves.get_value();
+        let send = self
+            .throttle
+            .try_update_value(|t| t.release(now(), f64::from(n)));
+        if send.flatten().is_some() {
+            self.sender.send(command);
         }
-        dragging.set(None);
+    }
+}
+
+/// The page's clock in whole milliseconds, for the throttle.
+fn now() -> u64 {
+    page_clock_millis() as u64
+}
+
+/// A range input that tells the device at most about four times a second while dragged, then
+/// the final value. While the finger is down it shows the finger's value, not the device's.
+///
+/// Its name, limits and kind are the range control's when the view is made; its value, and
+/// whether it waits for the device, follow the control.
+#[component]
+pub fn Slider(
+    control: Memo<Option<Control>>,
+    disabled: Signal<bool>,
+    sender: Sender,
+) -> impl IntoView {
+    let Some((label, min, max, step, kind)) = control.with_untracked(|c| match c {
+        Some(Control::Range {
+            label,
+            min,
+            max,
+            step,
+            kind,
+            ..
+        }) => Some((*label, *min, *max, *step, *kind)),
+        _ => None,
+    }) else {
+        return ().into_any();
     };
+    // What was asked for while pending, else what the device reports.
+    let value = move || {
+        control.with(|c| match c {
+            Some(Control::Range { value, .. }) => *value,
+            _ => 0.0,
+        })
+    };
+    let dragging = RwSignal::new(None::<f64>);
+    let drag = Drag::new(sender);
+    let shown = move || dragging.get().unwrap_or_else(value);
+    let command = move |v: f64| control.with_untracked(|c| c.as_ref().and_then(|c| c.set_to(v)));
     let parse = |text: String| home_model::number::parse_finite(&text);
     // Written by home-model's number writer: f64's own Display would link core's float
     // formatting into the WebAssembly for three attributes.
@@ -88,7 +202,7 @@ pub fn Slider(
     };
 
     view! {
-        <label class="slider" class:awaiting=move || pending.get()>
+        <label class="slider" class:awaiting=flag(control, Control::awaiting)>
             <span class="slider-label">{label}</span>
             <input
                 type="range"
@@ -96,32 +210,28 @@ pub fn Slider(
                 max=number(max)
                 step=number(step)
                 prop:value=move || number(shown())
-                disabled=move || disabled.get()
+                disabled=disabled
                 on:input:target=move |ev| {
                     if let Some(v) = parse(ev.target().value()) {
-                        on_input(v)
+                        dragging.set(Some(v));
+                        if let Some(command) = command(v) {
+                            drag.moved(command);
+                        }
                     }
                 }
                 on:change:target=move |ev| {
                     if let Some(v) = parse(ev.target().value()) {
-                        on_change(v)
+                        if let Some(command) = command(v) {
+                            drag.lifted(command);
+                        }
+                        dragging.set(None);
                     }
                 }
             />
             <output>{move || kind.format(shown())}</output>
         </label>
     }
-}
-
-/// A line of recent readings, scaled to fit; nothing for fewer than two points.
-#[component]
-pub fn Sparkline(#[prop(into)] points: Signal<Vec<(u64, f64)>>) -> impl IntoView {
-    let path = move || points.with(|p| sparkline_points(p, 100.0, 24.0));
-    view! {
-        <svg class="sparkline" viewBox="0 0 100 24" preserveAspectRatio="none" aria-hidden="true">
-            <polyline points=path fill="none" vector-effect="non-scaling-stroke"></polyline>
-        </svg>
-    }
+    .into_any()
 }
 
 /// A number with one decimal, written with integer arithmetic (float formatting is large in

@@ -63,7 +63,11 @@ fn RoomSection(
     let title = room.clone().unwrap_or_else(|| "Not in a room".to_owned());
     let temperature = move || {
         key.with_value(|k| store.room_average(k.as_deref(), "temperature"))
-            .map(|t| format!("{}°", reading_text(t)))
+            .map(|t| {
+                let mut text = reading_text(t);
+                text.push('°');
+                text
+            })
     };
     let label = title.clone();
     view! {
