@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use home_model::sorted::{SortedMap, insert_text};
 use home_model::{Command, CommandError, Device, DeviceId, EntityId, Home, HomeConfig};
 use leptos::prelude::*;
 
@@ -37,9 +38,9 @@ pub struct HomeStore {
     /// Bumped when devices appear, go, or change room: the room list reads it.
     layout: RwSignal<u64>,
     /// One per device, bumped when the device changes: its card reads it.
-    versions: StoredValue<DeviceMap<RwSignal<u64>>>,
+    versions: StoredValue<SortedMap<DeviceId, RwSignal<u64>>>,
     /// Each device's room as last laid out, to notice a move.
-    placed: StoredValue<DeviceMap<Option<String>>>,
+    placed: StoredValue<SortedMap<DeviceId, Option<String>>>,
     /// The topic filters subscribed to, sorted.
     subscribed: StoredValue<Vec<String>>,
     pending: RwSignal<PendingSet>,
@@ -60,8 +61,8 @@ impl HomeStore {
             home: StoredValue::new(home),
             conn,
             layout: RwSignal::new(0),
-            versions: StoredValue::new(DeviceMap::default()),
-            placed: StoredValue::new(DeviceMap::default()),
+            versions: StoredValue::new(SortedMap::default()),
+            placed: StoredValue::new(SortedMap::default()),
             subscribed: StoredValue::new(Vec::new()),
             pending: RwSignal::new(PendingSet::default()),
             expiry: StoredValue::new(None),
@@ -119,13 +120,7 @@ impl HomeStore {
         for filter in wanted {
             let new = self
                 .subscribed
-                .try_update_value(|subscribed| match subscribed.binary_search(&filter) {
-                    Ok(_) => false,
-                    Err(at) => {
-                        subscribed.insert(at, filter.clone());
-                        true
-                    }
-                })
+                .try_update_value(|subscribed| insert_text(subscribed, filter.clone()))
                 .unwrap_or(false);
             if new && let Err(e) = self.conn.subscribe(&filter, QoS::AtLeastOnce) {
                 self.notify(format!("Could not subscribe to {filter}: {e}"));
@@ -424,48 +419,6 @@ impl HomeStore {
 
     pub fn dismiss(&self, id: u64) {
         self.notices.update(|n| n.retain(|x| x.id != id));
-    }
-}
-
-/// Something per device, in a vector sorted by id. A home has tens of devices, so a binary
-/// search is as quick as hashing, and the wasm carries no hash table and hasher for this.
-struct DeviceMap<V> {
-    entries: Vec<(DeviceId, V)>,
-}
-
-impl<V> Default for DeviceMap<V> {
-    fn default() -> Self {
-        DeviceMap {
-            entries: Vec::new(),
-        }
-    }
-}
-
-impl<V> DeviceMap<V> {
-    fn find(&self, id: &DeviceId) -> Result<usize, usize> {
-        self.entries
-            .binary_search_by(|(key, _)| key.as_str().cmp(id.as_str()))
-    }
-
-    fn get(&self, id: &DeviceId) -> Option<&V> {
-        let at = self.find(id).ok()?;
-        Some(&self.entries[at].1)
-    }
-
-    /// Sets the value for `id`; the one it replaced, if any.
-    fn insert(&mut self, id: DeviceId, value: V) -> Option<V> {
-        match self.find(&id) {
-            Ok(at) => Some(std::mem::replace(&mut self.entries[at].1, value)),
-            Err(at) => {
-                self.entries.insert(at, (id, value));
-                None
-            }
-        }
-    }
-
-    fn remove(&mut self, id: &DeviceId) -> Option<V> {
-        let at = self.find(id).ok()?;
-        Some(self.entries.remove(at).1)
     }
 }
 

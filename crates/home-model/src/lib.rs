@@ -87,7 +87,7 @@ mod homie;
 pub mod json;
 mod model;
 pub mod number;
-mod sorted;
+pub mod sorted;
 #[cfg(feature = "tasmota")]
 mod tasmota;
 #[cfg(feature = "homeassistant")]

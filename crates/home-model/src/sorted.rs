@@ -9,7 +9,7 @@
 use crate::model::{DeviceId, EntityId};
 
 /// A key of a [`SortedMap`] or [`DeviceSet`]: ordered by its text, as `String`'s `Ord` orders.
-pub(crate) trait Key {
+pub trait Key {
     fn text(&self) -> &str;
 }
 
@@ -56,16 +56,20 @@ pub(crate) fn search<'a>(
     Err(low)
 }
 
-/// Adds `item` to a sorted list of texts unless it is there already.
-pub(crate) fn insert_text(list: &mut Vec<String>, item: String) {
-    if let Err(at) = search(list.len(), &item, &|i| &list[i]) {
-        list.insert(at, item);
+/// Adds `item` to a sorted list of texts unless it is there already; whether it was added.
+pub fn insert_text(list: &mut Vec<String>, item: String) -> bool {
+    match search(list.len(), &item, &|i| &list[i]) {
+        Ok(_) => false,
+        Err(at) => {
+            list.insert(at, item);
+            true
+        }
     }
 }
 
 /// A map ordered by key, as `BTreeMap` is; see the module documentation for why.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SortedMap<K, V> {
+pub struct SortedMap<K, V> {
     entries: Vec<(K, V)>,
 }
 
@@ -150,7 +154,7 @@ impl<K: Key, V> SortedMap<K, V> {
 
 /// The keys of a [`SortedMap`], in order. A named type rather than `impl Iterator`, so the
 /// borrow checker can see it has no destructor.
-pub(crate) struct Keys<'a, K, V>(core::slice::Iter<'a, (K, V)>);
+pub struct Keys<'a, K, V>(core::slice::Iter<'a, (K, V)>);
 
 impl<'a, K, V> Iterator for Keys<'a, K, V> {
     type Item = &'a K;
@@ -161,7 +165,7 @@ impl<'a, K, V> Iterator for Keys<'a, K, V> {
 }
 
 /// The values of a [`SortedMap`], in key order.
-pub(crate) struct Values<'a, K, V>(core::slice::Iter<'a, (K, V)>);
+pub struct Values<'a, K, V>(core::slice::Iter<'a, (K, V)>);
 
 impl<'a, K, V> Iterator for Values<'a, K, V> {
     type Item = &'a V;
