@@ -98,6 +98,9 @@ pub enum DecodeError {
     InvalidResponseTopic(TopicError),
     /// A SUBSCRIBE asking for No Local on a Shared Subscription [MQTT-3.8.3-4].
     NoLocalOnSharedSubscription,
+    /// A packet only clients send (CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ), given to
+    /// [`Packet::decode_from_server`](crate::Packet::decode_from_server).
+    NotSentByServer { packet: PacketType },
 }
 
 impl DecodeError {
@@ -180,6 +183,7 @@ impl DecodeError {
             | DecodeError::MissingAuthenticationMethod { .. }
             | DecodeError::AuthenticationDataWithoutMethod
             | DecodeError::NoLocalOnSharedSubscription
+            | DecodeError::NotSentByServer { .. }
             | DecodeError::ProtocolVersionMismatch { .. } => DisconnectReasonCode::ProtocolError,
             _ => DisconnectReasonCode::MalformedPacket,
         }
@@ -252,6 +256,9 @@ impl fmt::Display for DecodeError {
             DecodeError::EmptyUnsubscribe => f.write_str("UNSUBSCRIBE without a topic filter"),
             DecodeError::EmptyAcknowledgement { packet } => {
                 write!(f, "{packet} without a reason code")
+            }
+            DecodeError::NotSentByServer { packet } => {
+                write!(f, "{packet} from a server: only clients send it")
             }
             DecodeError::UnknownProperty { id } => {
                 write!(f, "unknown property identifier {id:#04x}")

@@ -164,58 +164,36 @@ impl Packet {
         version: ProtocolVersion,
         max_packet_size: u32,
     ) -> Result<Option<(Packet, usize)>, DecodeError> {
-        let Some(&first) = input.first() else {
+        let Some((packet_type, flags, body, size)) = whole_packet(input, version, max_packet_size)?
+        else {
             return Ok(None);
         };
-        // Check the first byte before waiting for more: garbage is refused at once.
-        let packet_type = PacketType::from_nibble(first >> 4, version)?;
-        let flags = first & 0x0F;
-        // "Where a flag bit is marked as "Reserved", it is reserved for future use and MUST be
-        // set to the value listed" [MQTT-2.1.3-1] (3.1.1 [MQTT-2.2.2-1]); "If invalid flags
-        // are received it is a Malformed Packet" (3.1.1 [MQTT-2.2.2-2]).
-        if packet_type != PacketType::Publish && flags != packet_type.required_flags() {
-            return Err(DecodeError::InvalidFlags {
-                packet: packet_type,
-                flags,
-            });
-        }
-        // The Remaining Length is a Variable Byte Integer, minimal in 5.0 [MQTT-1.5.5-1]; 3.1.1
-        // (§2.2.3) does not require that.
-        let minimal = version == ProtocolVersion::V5;
-        let Some((header_len, size)) = fixed_header(input, minimal, max_packet_size)? else {
-            return Ok(None);
-        };
-        if input.len() < size {
-            return Ok(None);
-        }
-        let body = Reader::new(input, header_len, size);
-        // Each arm is a function of its own (PUBLISH's inlined here) that builds the packet
-        // where the result goes, so a packet is not copied on its way out; the caller's copies
-        // are all that is left.
         match packet_type {
-            PacketType::Publish => decode_publish(body, flags, version, size),
-            PacketType::Subscribe => decode_subscribe(body, version, size),
             PacketType::Connect => decode_connect(body, version, size),
-            PacketType::ConnAck => decode_connack(body, version, size),
-            PacketType::PubAck => decode_puback(body, version, size),
-            PacketType::PubRec => decode_pubrec(body, version, size),
-            PacketType::PubRel => decode_pubrel(body, version, size),
-            PacketType::PubComp => decode_pubcomp(body, version, size),
-            PacketType::SubAck => decode_suback(body, version, size),
+            PacketType::Subscribe => decode_subscribe(body, version, size),
             PacketType::Unsubscribe => decode_unsubscribe(body, version, size),
-            PacketType::UnsubAck => decode_unsuback(body, version, size),
             PacketType::PingReq => {
                 body.finish(PacketType::PingReq)?;
                 Ok(Some((Packet::PingReq, size)))
             }
-            PacketType::PingResp => {
-                body.finish(PacketType::PingResp)?;
-                Ok(Some((Packet::PingResp, size)))
-            }
-            PacketType::Disconnect => decode_disconnect(body, version, size),
-            // `from_nibble` refuses type 15 on a 3.1.1 connection.
-            PacketType::Auth => decode_auth(body, size),
+            _ => decode_from_server(packet_type, flags, body, version, size),
         }
+    }
+
+    /// [`Packet::decode`] for a client: what a server sends is decoded the same way, and a
+    /// packet only clients send (CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ) is refused with
+    /// [`DecodeError::NotSentByServer`] once it is whole, without reading its body. A client
+    /// built on this carries no decoder for those packets.
+    pub fn decode_from_server(
+        input: &Bytes,
+        version: ProtocolVersion,
+        max_packet_size: u32,
+    ) -> Result<Option<(Packet, usize)>, DecodeError> {
+        let Some((packet_type, flags, body, size)) = whole_packet(input, version, max_packet_size)?
+        else {
+            return Ok(None);
+        };
+        decode_from_server(packet_type, flags, body, version, size)
     }
 
     pub fn packet_type(&self) -> PacketType {
@@ -562,6 +540,83 @@ fn encode_inline(
     Ok(size as usize)
 }
 
+/// The packet at the start of `input` once it is all there: its type, the flags of its fixed
+/// header and a reader of its body, and its size. The fixed header is checked first, so
+/// garbage and oversized packets are refused before the rest arrives.
+#[inline(always)]
+fn whole_packet(
+    input: &Bytes,
+    version: ProtocolVersion,
+    max_packet_size: u32,
+) -> Result<Option<(PacketType, u8, Reader<'_>, usize)>, DecodeError> {
+    let Some(&first) = input.first() else {
+        return Ok(None);
+    };
+    // Check the first byte before waiting for more: garbage is refused at once.
+    let packet_type = PacketType::from_nibble(first >> 4, version)?;
+    let flags = first & 0x0F;
+    // "Where a flag bit is marked as "Reserved", it is reserved for future use and MUST be
+    // set to the value listed" [MQTT-2.1.3-1] (3.1.1 [MQTT-2.2.2-1]); "If invalid flags
+    // are received it is a Malformed Packet" (3.1.1 [MQTT-2.2.2-2]).
+    if packet_type != PacketType::Publish && flags != packet_type.required_flags() {
+        return Err(DecodeError::InvalidFlags {
+            packet: packet_type,
+            flags,
+        });
+    }
+    // The Remaining Length is a Variable Byte Integer, minimal in 5.0 [MQTT-1.5.5-1]; 3.1.1
+    // (§2.2.3) does not require that.
+    let minimal = version == ProtocolVersion::V5;
+    let Some((header_len, size)) = fixed_header(input, minimal, max_packet_size)? else {
+        return Ok(None);
+    };
+    if input.len() < size {
+        return Ok(None);
+    }
+    Ok(Some((
+        packet_type,
+        flags,
+        Reader::new(input, header_len, size),
+        size,
+    )))
+}
+
+/// Decodes the body of a packet a server may send. Each arm is a function of its own
+/// (PUBLISH's inlined here) that builds the packet where the result goes, so a packet is not
+/// copied on its way out; the caller's copies are all that is left.
+#[inline(always)]
+fn decode_from_server(
+    packet_type: PacketType,
+    flags: u8,
+    body: Reader<'_>,
+    version: ProtocolVersion,
+    size: usize,
+) -> Result<Option<(Packet, usize)>, DecodeError> {
+    match packet_type {
+        PacketType::Publish => decode_publish(body, flags, version, size),
+        PacketType::ConnAck => decode_connack(body, version, size),
+        PacketType::PubAck => decode_puback(body, version, size),
+        PacketType::PubRec => decode_pubrec(body, version, size),
+        PacketType::PubRel => decode_pubrel(body, version, size),
+        PacketType::PubComp => decode_pubcomp(body, version, size),
+        PacketType::SubAck => decode_suback(body, version, size),
+        PacketType::UnsubAck => decode_unsuback(body, version, size),
+        PacketType::PingResp => {
+            body.finish(PacketType::PingResp)?;
+            Ok(Some((Packet::PingResp, size)))
+        }
+        PacketType::Disconnect => decode_disconnect(body, version, size),
+        // `from_nibble` refuses type 15 on a 3.1.1 connection.
+        PacketType::Auth => decode_auth(body, size),
+        PacketType::Connect
+        | PacketType::Subscribe
+        | PacketType::Unsubscribe
+        | PacketType::PingReq => Err(DecodeError::NotSentByServer {
+            packet: packet_type,
+        }),
+    }
+}
+
 macro_rules! impl_from_for_packet {
     ($($name:ident),+) => {
         $( impl From<$name> for Packet {
@@ -598,6 +653,44 @@ mod tests {
         version: ProtocolVersion,
     ) -> Result<Option<(Packet, usize)>, DecodeError> {
         Packet::decode(&Bytes::from_static(bytes), version, MAX_PACKET_SIZE)
+    }
+
+    #[test]
+    fn a_client_decodes_what_a_server_sends_and_refuses_what_only_clients_send() {
+        let from_server = |bytes: &'static [u8], version| {
+            Packet::decode_from_server(&Bytes::from_static(bytes), version, MAX_PACKET_SIZE)
+        };
+        // CONNACK, PUBLISH, PINGRESP and a 5.0 DISCONNECT decode as `decode` has them.
+        for (bytes, version) in [
+            (&[0x20, 0x02, 0x00, 0x00][..], V311),
+            (&[0x30, 0x04, 0x00, 0x01, b'a', b'x'][..], V311),
+            (&[0xD0, 0x00][..], V311),
+            (&[0xE0, 0x01, 0x8E][..], V5),
+        ] {
+            assert_eq!(from_server(bytes, version), decode(bytes, version));
+            assert!(matches!(from_server(bytes, version), Ok(Some(_))));
+        }
+        // PINGREQ, and CONNECT, SUBSCRIBE and UNSUBSCRIBE whose bodies would decode.
+        let connect: &[u8] = &[
+            0x10, 0x0D, 0x00, 0x04, b'M', b'Q', b'T', b'T', 0x04, 0x02, 0x00, 0x3C, 0x00, 0x01,
+            b'c',
+        ];
+        let subscribe: &[u8] = &[0x82, 0x06, 0x00, 0x01, 0x00, 0x01, b'a', 0x00];
+        let unsubscribe: &[u8] = &[0xA2, 0x05, 0x00, 0x01, 0x00, 0x01, b'a'];
+        for (bytes, packet) in [
+            (&[0xC0, 0x00][..], PacketType::PingReq),
+            (connect, PacketType::Connect),
+            (subscribe, PacketType::Subscribe),
+            (unsubscribe, PacketType::Unsubscribe),
+        ] {
+            assert!(matches!(decode(bytes, V311), Ok(Some(_))));
+            assert_eq!(
+                from_server(bytes, V311),
+                Err(DecodeError::NotSentByServer { packet })
+            );
+        }
+        // Part of one is still "need more bytes".
+        assert_eq!(from_server(&connect[..5], V311), Ok(None));
     }
 
     #[test]

@@ -551,7 +551,7 @@ impl Client {
                     self.inbound.extend_from_slice(&input);
                     return;
                 }
-                Err(error) => return self.fail(now, ProtocolError::Malformed(error)),
+                Err(error) => return self.fail(now, refused(error)),
             }
         }
     }
@@ -1049,7 +1049,8 @@ impl Client {
                 _ => Ok(None),
             };
         }
-        Ok(Packet::decode(input, self.version, maximum)?
+        // Only what a server sends is decoded: a packet only clients send is refused unread.
+        Ok(Packet::decode_from_server(input, self.version, maximum)?
             .map(|(packet, used)| (Inbound::Packet(packet), used)))
     }
 
@@ -1126,7 +1127,7 @@ impl Client {
                     field: "packet",
                 }),
             ),
-            Err(error) => self.fail(now, ProtocolError::Malformed(error)),
+            Err(error) => self.fail(now, refused(error)),
         }
     }
 
@@ -1648,12 +1649,23 @@ pub(crate) fn merge_by_packet_id<T>(
     }
 }
 
+/// Why the bytes of a packet end the connection: a packet only clients send is an
+/// unexpected packet, as any packet out of place is; anything else a malformed one.
+fn refused(error: mqtt_codec::DecodeError) -> ProtocolError {
+    match error {
+        mqtt_codec::DecodeError::NotSentByServer { packet } => {
+            ProtocolError::UnexpectedPacket { packet }
+        }
+        error => ProtocolError::Malformed(error),
+    }
+}
+
 /// The empty Topic Name a PUBLISH carries with a Topic Alias. The codec only produces one by
 /// decoding, so decode a fixed aliased PUBLISH once.
 fn empty_topic_name() -> TopicName {
     // PUBLISH, QoS 0, topic "", properties: Topic Alias 1, no payload.
     const ALIASED: &[u8] = &[0x30, 0x06, 0x00, 0x00, 0x03, 0x23, 0x00, 0x01];
-    match Packet::decode(
+    match Packet::decode_from_server(
         &Bytes::from_static(ALIASED),
         ProtocolVersion::V5,
         MAX_PACKET_SIZE,

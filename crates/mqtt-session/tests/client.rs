@@ -6,8 +6,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use mqtt_codec::{
     AckProperties, ConnAck, ConnAckProperties, ConnectReasonCode, DecodeError, Disconnect,
-    DisconnectReasonCode, MqttString, Packet, PubAck, PubRec, PubRel, Publish, QosPid, SubAck,
-    SubscribeReasonCode, TopicName, UnsubAck, UnsubscribeReasonCode,
+    DisconnectReasonCode, MqttString, Packet, PacketType, PubAck, PubRec, PubRel, Publish, QosPid,
+    SubAck, SubscribeReasonCode, TopicName, UnsubAck, UnsubscribeReasonCode,
 };
 mod support;
 
@@ -594,6 +594,34 @@ fn closes_the_connection_silently_on_a_3_1_1_protocol_error() {
             reason: DisconnectReason::ProtocolError(ProtocolError::UnexpectedPacket { .. })
         }]
     ));
+}
+
+#[test]
+fn a_packet_only_clients_send_is_a_protocol_error_with_a_5_0_disconnect() {
+    // UNSUBSCRIBE of "a" and PINGREQ: well-formed, but never sent by a server.
+    for (bytes, packet) in [
+        (
+            vec![0xA2, 0x06, 0x00, 0x01, 0x00, 0x00, 0x01, b'a'],
+            PacketType::Unsubscribe,
+        ),
+        (vec![0xC0, 0x00], PacketType::PingReq),
+    ] {
+        let mut broker = FakeBroker::v5();
+        broker.connect();
+        broker.client.handle_bytes_received(broker.now, bytes);
+        assert_eq!(
+            broker.received(),
+            [Packet::Disconnect(Disconnect::with_reason(
+                DisconnectReasonCode::ProtocolError
+            ))]
+        );
+        assert_eq!(
+            broker.events(),
+            [Event::Disconnected {
+                reason: DisconnectReason::ProtocolError(ProtocolError::UnexpectedPacket { packet })
+            }]
+        );
+    }
 }
 
 #[test]
