@@ -8,7 +8,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mqtt_codec::{Bytes, DecodeError, MAX_PACKET_SIZE, Packet, PacketType, ProtocolVersion, packet_len};
+use mqtt_codec::{
+    Bytes, DecodeError, MAX_PACKET_SIZE, Packet, PacketType, ProtocolVersion, packet_len,
+};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, stream)) = data.split_first() else {

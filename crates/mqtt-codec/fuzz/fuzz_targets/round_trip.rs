@@ -22,7 +22,8 @@ fuzz_target!(|data: &[u8]| {
     } else {
         ProtocolVersion::V5
     };
-    let Ok(Some((packet, _))) = Packet::decode(&Bytes::copy_from_slice(wire), version, MAX_PACKET_SIZE)
+    let Ok(Some((packet, _))) =
+        Packet::decode(&Bytes::copy_from_slice(wire), version, MAX_PACKET_SIZE)
     else {
         return;
     };
@@ -37,6 +38,8 @@ fuzz_target!(|data: &[u8]| {
     let again = Packet::decode(&Bytes::from(encoded.clone()), version, MAX_PACKET_SIZE);
     assert_eq!(again, Ok(Some((packet.clone(), encoded.len()))));
     let mut encoded_again = Vec::new();
-    packet.encode(version, MAX_PACKET_SIZE, &mut encoded_again).unwrap();
+    packet
+        .encode(version, MAX_PACKET_SIZE, &mut encoded_again)
+        .unwrap();
     assert_eq!(encoded, encoded_again);
 });
