@@ -287,11 +287,12 @@ impl ChoiceKind {
 /// The card of `device`.
 pub fn card(device: &Device, pending: &PendingSet) -> CardModel {
     let single = device.entities.len() == 1;
-    let mut entities: Vec<&Entity> = device.entities.iter().collect();
-    // Controls first, then readings; otherwise as the device lists them.
-    entities.sort_by_key(|e| rank(&e.kind));
+    // Controls first, then readings; otherwise as the device lists them. One pass per rank
+    // rather than a sort: five ranks, a handful of entities, and no sorting code in the wasm.
+    let in_rank_order =
+        (0..=MAX_RANK).flat_map(|r| device.entities.iter().filter(move |e| rank(&e.kind) == r));
     let mut controls = Vec::new();
-    for entity in entities {
+    for entity in in_rank_order {
         let label = if single {
             device.name.clone()
         } else {
@@ -322,6 +323,9 @@ pub fn light_detail(device: &Device, id: &EntityId, pending: &PendingSet) -> Opt
         controls,
     })
 }
+
+/// The highest [`rank`].
+const MAX_RANK: u8 = 4;
 
 fn rank(kind: &EntityKind) -> u8 {
     match kind {
@@ -986,6 +990,15 @@ mod tests {
                 "Plug",
                 EntityKind::Switch(Switch { on: Some(true) }),
             ),
+            entity(
+                "humidity",
+                "Humidity",
+                EntityKind::Sensor(Sensor {
+                    value: Some(SensorValue::Number(40.0)),
+                    unit: Some("%".into()),
+                    ..Sensor::default()
+                }),
+            ),
         ]);
         let card = card(&d, &PendingSet::default());
         assert!(
@@ -993,6 +1006,10 @@ mod tests {
         );
         assert!(
             matches!(&card.controls[1].control, Control::Reading { label, text, .. } if label == "Temperature" && text == "21.5°C")
+        );
+        // Readings stay in the order the device lists them.
+        assert!(
+            matches!(&card.controls[2].control, Control::Reading { label, .. } if label == "Humidity")
         );
     }
 
