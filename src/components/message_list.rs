@@ -1,5 +1,8 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
+use crate::dashboard::widgets::keyed_list;
 use crate::runtime::Connection;
 
 /// Received messages, newest first. Payloads are rendered as text, never as HTML.
@@ -8,6 +11,29 @@ pub fn MessageList() -> impl IntoView {
     let conn = expect_context::<Connection>();
     let shown = move || conn.messages.with(|log| log.len());
     let received = move || conn.messages.with(|log| log.received());
+    // Keyed by sequence number through the app's one keyed list (see `keyed_list`).
+    let keys = Memo::new(move |_| {
+        conn.messages
+            .with(|log| log.entries().map(|m| m.seq.to_string()).collect())
+    });
+    let row = move |key: String| {
+        let seq = key.parse::<u64>().ok();
+        let found = conn
+            .messages
+            .with_untracked(|log| log.entries().find(|m| Some(m.seq) == seq).cloned());
+        let Some(m) = found else {
+            return ().into_any();
+        };
+        view! {
+            <li>
+                <span class="topic">{m.topic.clone()}</span>
+                <span class="time">{m.received_at.clone()}</span>
+                <pre class="payload">{m.payload.clone()}</pre>
+                {m.retained.then(|| view! { <span class="flags">"retained"</span> })}
+            </li>
+        }
+        .into_any()
+    };
 
     view! {
         <section class="card" aria-labelledby="messages-heading">
@@ -29,20 +55,7 @@ pub fn MessageList() -> impl IntoView {
                 </button>
             </div>
             <ol class="messages" id="messages">
-                <For
-                    each=move || conn.messages.with(|log| log.entries().cloned().collect::<Vec<_>>())
-                    key=|m| m.seq
-                    children=|m| {
-                        view! {
-                            <li>
-                                <span class="topic">{m.topic.clone()}</span>
-                                <span class="time">{m.received_at.clone()}</span>
-                                <pre class="payload">{m.payload.clone()}</pre>
-                                {m.retained.then(|| view! { <span class="flags">"retained"</span> })}
-                            </li>
-                        }
-                    }
-                />
+                {keyed_list(keys, Arc::new(row))}
             </ol>
         </section>
     }
