@@ -1,12 +1,12 @@
 // Trunk's post-build hook (Trunk.toml): the steps that rewrite the built pages, one after the
-// other, since they edit the same files. Release builds get a smaller wasm glue and minified
+// other, since they edit the same files. Release builds get a smaller wasm and glue, minified
 // scripts and styles (and the pages the new integrity hashes of those files); every build gets
 // its Content-Security-Policy hashes.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { updateIntegrity } from './integrity.mjs';
 import { minify } from './minify.mjs';
-import { shrinkGlue } from './shrink-glue.mjs';
+import { shrinkWasm } from './shrink-wasm.mjs';
 
 const dir = process.env.TRUNK_STAGING_DIR;
 if (!dir) {
@@ -18,7 +18,7 @@ if (process.env.TRUNK_PROFILE === 'release') {
   const local = join(process.env.TRUNK_SOURCE_DIR ?? process.cwd(), 'node_modules/.bin/wasm-opt');
   const wasmOpt = existsSync(local) ? local : 'wasm-opt';
   try {
-    const changed = [...(await shrinkGlue(dir, wasmOpt)), ...(await minify(dir))];
+    const changed = [...(await shrinkWasm(dir, wasmOpt)), ...(await minify(dir))];
     await updateIntegrity(dir, changed);
   } catch (e) {
     console.error(`post-build: ${e.message}`);

@@ -1,5 +1,5 @@
-// Trunk post-build step (scripts/post-build.mjs), release builds only: makes the glue between
-// each built WebAssembly module and its JavaScript smaller, in both files.
+// Trunk post-build step (scripts/post-build.mjs), release builds only: makes each built
+// WebAssembly module, and the JavaScript glue beside it, smaller to download.
 //
 // - wasm-bindgen names each function the wasm imports from its JavaScript after the Rust item
 //   and a 16-digit hash (`__wbg_navigator_c17f443a6fe5d38d`), and both files carry every name:
@@ -10,6 +10,9 @@
 //   exported from every build although nothing here uses them. They are dropped from the
 //   JavaScript and their exports from the wasm, and wasm-opt then removes the code that only
 //   they reached.
+// - The functions are put in an order where similar ones sit next to each other: gzip finds
+//   repeats only within its last 32 KB, and a Rust build has many near-copies of one function
+//   (one per type a generic is used with) that the compiler scatters. See `similarityOrder`.
 //
 // Every rename and removal is checked against the file it edits: if wasm-bindgen's output ever
 // looks different from what this expects, the build fails with the reason rather than shipping
@@ -31,13 +34,13 @@ const WASM_FEATURES = [
 /** The wasm-streams classes, as wasm-bindgen names them in the glue. */
 const STREAM_CLASSES = ['IntoUnderlyingByteSource', 'IntoUnderlyingSink', 'IntoUnderlyingSource'];
 
-class GlueError extends Error {}
+class ShrinkError extends Error {}
 
 /**
- * Shrinks the glue of every `<name>_bg.wasm` in `dir` that has its `<name>.js` beside it.
- * Returns the names of the files it rewrote.
+ * Shrinks every `<name>_bg.wasm` in `dir` that has its glue, `<name>.js`, beside it, and the
+ * glue. Returns the names of the files it rewrote.
  */
-export async function shrinkGlue(dir, wasmOpt) {
+export async function shrinkWasm(dir, wasmOpt) {
   const names = await readdir(dir);
   const changed = [];
   for (const wasmName of names.filter((n) => n.endsWith('_bg.wasm'))) {
@@ -53,20 +56,20 @@ export async function shrinkGlue(dir, wasmOpt) {
       js = dropped.js;
       wasm = dropped.wasm;
       await writeFile(jsFile, js);
-      if (dropped.any) {
-        // wasm-opt removes what only the dropped exports reached.
-        const edited = `${wasmFile}.edited`;
-        await writeFile(edited, wasm);
-        execFileSync(wasmOpt, ['-Oz', '--strip-producers', ...WASM_FEATURES, edited, '-o', wasmFile], {
-          stdio: 'inherit',
-        });
-        await rm(edited);
-      } else {
-        await writeFile(wasmFile, wasm);
-      }
+      // wasm-opt removes what only the dropped exports reached (if any), then puts the
+      // functions in the order of the names given to them here, and drops the names.
+      const edited = `${wasmFile}.edited`;
+      await writeFile(edited, nameInSimilarityOrder(wasm));
+      const passes = [...(dropped.any ? ['-Oz'] : []), '--reorder-functions-by-name'];
+      execFileSync(
+        wasmOpt,
+        [...passes, '--strip-debug', '--strip-producers', ...WASM_FEATURES, edited, '-o', wasmFile],
+        { stdio: 'inherit' },
+      );
+      await rm(edited);
       changed.push(wasmName, jsName);
     } catch (e) {
-      if (e instanceof GlueError) throw new GlueError(`${wasmName}: ${e.message}`);
+      if (e instanceof ShrinkError) throw new ShrinkError(`${wasmName}: ${e.message}`);
       throw e;
     }
   }
@@ -99,7 +102,7 @@ function shortenImports(wasm, js) {
   for (const [index, module] of modules.entries()) {
     const entry = new RegExp(`^(\\s+)${quoteRegExp(JSON.stringify(module))}: (import\\d+),$`, 'm');
     const found = js.match(entry);
-    if (!found) throw new GlueError(`the glue does not name the import module ${module}`);
+    if (!found) throw new ShrinkError(`the glue does not name the import module ${module}`);
     const short = index === 0 ? 'w' : `w${index}`;
     moduleNames.set(module, { short, object: found[2] });
     js = js.replace(entry, `$1${short}: $2,`);
@@ -109,14 +112,14 @@ function shortenImports(wasm, js) {
   for (const { short, object } of moduleNames.values()) {
     const start = js.indexOf(`const ${object} = {\n`);
     const end = js.indexOf('\n    };\n', start);
-    if (start < 0 || end < 0) throw new GlueError(`the glue has no import object ${object}`);
+    if (start < 0 || end < 0) throw new ShrinkError(`the glue has no import object ${object}`);
     let block = js.slice(start, end);
     const module = [...moduleNames].find(([, m]) => m.object === object)[0];
     for (const item of renamed.filter((i) => i.module === module)) {
       const key = new RegExp(`^        ${quoteRegExp(item.old)}: `, 'gm');
       const count = block.match(key)?.length ?? 0;
       if (count !== 1) {
-        throw new GlueError(`the import ${item.old} is defined ${count} times in the glue, not once`);
+        throw new ShrinkError(`the import ${item.old} is defined ${count} times in the glue, not once`);
       }
       block = block.replace(key, `        ${item.field}: `);
     }
@@ -152,12 +155,12 @@ function dropStreamClasses(wasm, js) {
   }
   if (found === 0) return { wasm, js, any: false };
   if (found !== STREAM_CLASSES.length * 2) {
-    throw new GlueError('the glue has only some of the wasm-streams classes; left as it was');
+    throw new ShrinkError('the glue has only some of the wasm-streams classes; left as it was');
   }
   // Only the byte source's `type` getter used this enum.
   js = js.replace(/^const __wbindgen_enum_ReadableStreamType = \[[^\]]*\];\n/m, '');
   if (/intounderlying|ReadableStreamType/i.test(js)) {
-    throw new GlueError('the glue still uses the wasm-streams classes after dropping them');
+    throw new ShrinkError('the glue still uses the wasm-streams classes after dropping them');
   }
 
   const sections = readSections(wasm);
@@ -165,10 +168,102 @@ function dropStreamClasses(wasm, js) {
   const exports = readExports(exportSection.body);
   const kept = exports.filter((e) => !/^(__wbg_)?intounderlying(bytesource|sink|source)_/.test(e.name));
   if (kept.length === exports.length) {
-    throw new GlueError('the wasm exports none of the wasm-streams classes the glue had');
+    throw new ShrinkError('the wasm exports none of the wasm-streams classes the glue had');
   }
   exportSection.body = writeExports(kept);
   return { wasm: writeSections(wasm, sections), js, any: true };
+}
+
+/**
+ * Gives every function defined in `wasm` a name that sorts in the order `similarityOrder`
+ * chooses, in a new name section (replacing any other), for wasm-opt's
+ * `--reorder-functions-by-name`.
+ */
+function nameInSimilarityOrder(wasm) {
+  const sections = readSections(wasm).filter((s) => !(s.id === 0 && customName(s.body) === 'name'));
+  const imports = sections.find((s) => s.id === 2);
+  const importedFunctions = imports ? readImports(imports.body).filter((i) => i.descriptor[0] === 0).length : 0;
+  const code = sections.find((s) => s.id === 10);
+  if (!code) throw new ShrinkError('the wasm has no code section');
+  const bodies = readFunctionBodies(code.body);
+  const rank = new Array(bodies.length);
+  similarityOrder(bodies).forEach((f, r) => {
+    rank[f] = r;
+  });
+  const width = String(bodies.length).length;
+  const names = [...writeU32(bodies.length)];
+  bodies.forEach((_, f) => names.push(...writeU32(importedFunctions + f), ...writeName(String(rank[f]).padStart(width, '0'))));
+  const payload = [...writeName('name'), 1, ...writeU32(names.length), ...names];
+  sections.push({ id: 0, body: Uint8Array.from(payload) });
+  return writeSections(wasm, sections);
+}
+
+/**
+ * An order of the function bodies in which each is followed by the one most like it, among
+ * those not yet placed (a greedy chain from the largest). "Like" is estimated with MinHash: the
+ * share of the two bodies' 6-byte sequences they have in common, from 256 hashes. Fixed seeds,
+ * so the same wasm always gives the same order.
+ */
+function similarityOrder(bodies) {
+  const K = 256;
+  const GRAM = 6;
+  const n = bodies.length;
+  const seeds = new Uint32Array(K);
+  let state = 0x9e3779b9;
+  for (let k = 0; k < K; k++) {
+    state = mix32(state + 0x6d2b79f5);
+    seeds[k] = state;
+  }
+  const signatures = new Uint32Array(n * K);
+  for (let f = 0; f < n; f++) {
+    const body = bodies[f];
+    const grams = new Set();
+    // Every 6-byte sequence, by its FNV-1a hash; a shorter body is one sequence.
+    for (let i = 0; i <= Math.max(0, body.length - GRAM); i++) {
+      let h = 0x811c9dc5;
+      for (let j = i; j < Math.min(i + GRAM, body.length); j++) h = Math.imul(h ^ body[j], 0x01000193);
+      grams.add(h >>> 0);
+    }
+    const signature = signatures.subarray(f * K, (f + 1) * K);
+    signature.fill(0xffffffff);
+    for (const gram of grams) {
+      for (let k = 0; k < K; k++) {
+        const h = mix32(gram ^ seeds[k]);
+        if (h < signature[k]) signature[k] = h;
+      }
+    }
+  }
+  const placed = new Uint8Array(n);
+  let current = 0;
+  for (let f = 1; f < n; f++) if (bodies[f].length > bodies[current].length) current = f;
+  const order = [current];
+  placed[current] = 1;
+  for (let step = 1; step < n; step++) {
+    const base = current * K;
+    let best = -1;
+    let bestShared = -1;
+    for (let f = 0; f < n; f++) {
+      if (placed[f]) continue;
+      const other = f * K;
+      let shared = 0;
+      for (let k = 0; k < K; k++) if (signatures[base + k] === signatures[other + k]) shared++;
+      if (shared > bestShared) {
+        bestShared = shared;
+        best = f;
+      }
+    }
+    order.push(best);
+    placed[best] = 1;
+    current = best;
+  }
+  return order;
+}
+
+/** A 32-bit integer hash (the finaliser of MurmurHash3). */
+function mix32(x) {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
 }
 
 function quoteRegExp(text) {
@@ -181,12 +276,12 @@ function readU32(bytes, at) {
   let value = 0;
   let shift = 0;
   for (;;) {
-    if (at >= bytes.length) throw new GlueError('the wasm ends inside a number');
+    if (at >= bytes.length) throw new ShrinkError('the wasm ends inside a number');
     const byte = bytes[at++];
     value += (byte & 0x7f) * 2 ** shift;
     shift += 7;
     if (byte < 0x80) return [value, at];
-    if (shift > 28) throw new GlueError('the wasm has a number longer than 32 bits');
+    if (shift > 28) throw new ShrinkError('the wasm has a number longer than 32 bits');
   }
 }
 
@@ -203,13 +298,13 @@ function writeU32(value) {
 
 function readSections(wasm) {
   const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  if (!magic.every((b, i) => wasm[i] === b)) throw new GlueError('not a WebAssembly 1.0 module');
+  if (!magic.every((b, i) => wasm[i] === b)) throw new ShrinkError('not a WebAssembly 1.0 module');
   const sections = [];
   let at = 8;
   while (at < wasm.length) {
     const id = wasm[at];
     const [size, bodyAt] = readU32(wasm, at + 1);
-    if (bodyAt + size > wasm.length) throw new GlueError('a wasm section runs past the end');
+    if (bodyAt + size > wasm.length) throw new ShrinkError('a wasm section runs past the end');
     sections.push({ id, body: wasm.subarray(bodyAt, bodyAt + size) });
     at = bodyAt + size;
   }
@@ -220,6 +315,24 @@ function writeSections(wasm, sections) {
   const parts = [wasm.subarray(0, 8)];
   for (const { id, body } of sections) parts.push(Uint8Array.from([id, ...writeU32(body.length)]), body);
   return Buffer.concat(parts);
+}
+
+function customName(body) {
+  return readName(body, 0)[0];
+}
+
+function readFunctionBodies(body) {
+  let [count, at] = readU32(body, 0);
+  const bodies = [];
+  while (count-- > 0) {
+    let size;
+    [size, at] = readU32(body, at);
+    if (at + size > body.length) throw new ShrinkError('a function body runs past the code section');
+    bodies.push(body.subarray(at, at + size));
+    at += size;
+  }
+  if (at !== body.length) throw new ShrinkError('the code section has bytes after its functions');
+  return bodies;
 }
 
 function readName(bytes, at) {
@@ -235,7 +348,7 @@ function writeName(name) {
 /** Skips a table's or memory's limits: a flag byte, the minimum, and the maximum if flagged. */
 function skipLimits(bytes, at) {
   const flags = bytes[at];
-  if (flags > 3) throw new GlueError(`unknown limits flags ${flags}`);
+  if (flags > 3) throw new ShrinkError(`unknown limits flags ${flags}`);
   [, at] = readU32(bytes, at + 1);
   if (flags & 1) [, at] = readU32(bytes, at);
   return at;
@@ -256,10 +369,10 @@ function readImports(body) {
     else if (kind === 2) at = skipLimits(body, at); // memory: limits
     else if (kind === 3) at += 2; // global: value type, mutability
     else if (kind === 4) [, at] = readU32(body, at + 1); // tag: attribute, type index
-    else throw new GlueError(`unknown import kind ${kind}`);
+    else throw new ShrinkError(`unknown import kind ${kind}`);
     imports.push({ module, field, descriptor: body.subarray(start, at) });
   }
-  if (at !== body.length) throw new GlueError('the import section has bytes after its imports');
+  if (at !== body.length) throw new ShrinkError('the import section has bytes after its imports');
   return imports;
 }
 
@@ -279,7 +392,7 @@ function readExports(body) {
     [, at] = readU32(body, at + 1); // kind, index
     exports.push({ name, descriptor: body.subarray(start, at) });
   }
-  if (at !== body.length) throw new GlueError('the export section has bytes after its exports');
+  if (at !== body.length) throw new ShrinkError('the export section has bytes after its exports');
   return exports;
 }
 
@@ -289,4 +402,4 @@ function writeExports(exports) {
   return Uint8Array.from(out);
 }
 
-export { GlueError };
+export { ShrinkError };
