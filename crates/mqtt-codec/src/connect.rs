@@ -8,7 +8,7 @@ use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{PayloadFormat, UserProperty, properties};
 use crate::string::MqttString;
-use crate::topic::{TopicName, validate_decoded_topic_name, validate_topic_name};
+use crate::topic::{TopicName, validate_decoded_topic_name, validate_string_topic_name};
 use crate::wire::{self, FixedHeader, Reader};
 use crate::{ProtocolVersion, QoS};
 
@@ -139,7 +139,8 @@ impl Connect {
                 ProtocolVersion::V311 => WillProperties::default(),
             };
             if let Some(response_topic) = &properties.response_topic {
-                validate_topic_name(response_topic).map_err(DecodeError::InvalidResponseTopic)?;
+                validate_string_topic_name(response_topic)
+                    .map_err(DecodeError::InvalidResponseTopic)?;
             }
             // "The Will Topic MUST be a UTF-8 Encoded String" [MQTT-3.1.3-11] (3.1.1
             // [MQTT-3.1.3-10]), and a Topic Name: the Will Message is published to it.
@@ -178,8 +179,41 @@ impl Connect {
         })
     }
 
+    /// Refuses what the packet cannot say in `version`, or says wrongly.
+    ///
+    /// A CONNECT without properties and with short enough binary fields is told to pass by a
+    /// few tests with a single way out; any other goes to [`Connect::check_in_turn`], which
+    /// makes every check in turn and names the rule broken. On wasm32, built for size, that is
+    /// the only way.
     #[inline(always)]
     pub(crate) fn check(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
+        if cfg!(target_arch = "wasm32") {
+            return self.check_in_turn(version);
+        }
+        let max = usize::from(u16::MAX);
+        let mut passes = self
+            .password
+            .as_ref()
+            .is_none_or(|password| password.len() <= max)
+            & self.properties.is_empty();
+        if let Some(will) = &self.will {
+            passes &= (will.payload.len() <= max) & will.properties.is_empty();
+        }
+        if version == ProtocolVersion::V311 {
+            passes &= !(self.client_id.is_empty() & !self.clean_start)
+                & !(self.password.is_some() & self.username.is_none());
+        }
+        if passes {
+            Ok(())
+        } else {
+            self.check_in_turn(version)
+        }
+    }
+
+    /// [`Connect::check`] for a CONNECT that may break a rule: every check, in turn.
+    #[cfg_attr(not(target_arch = "wasm32"), cold, inline(never))]
+    #[cfg_attr(target_arch = "wasm32", inline(always))]
+    pub(crate) fn check_in_turn(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         // Properties are rare in a CONNECT: the checks of their values are skipped when there
         // are none, which is all they would find.
         let has_properties = !self.properties.is_empty();
@@ -221,7 +255,8 @@ impl Connect {
             if let Some(response_topic) =
                 will_properties.and_then(|properties| properties.response_topic.as_ref())
             {
-                validate_topic_name(response_topic).map_err(EncodeError::InvalidResponseTopic)?;
+                validate_string_topic_name(response_topic)
+                    .map_err(EncodeError::InvalidResponseTopic)?;
             }
         }
         if version == ProtocolVersion::V311 {
@@ -543,6 +578,101 @@ mod tests {
         let mut bytes = V311_MINIMAL.to_vec();
         bytes[5] = b'X';
         assert_eq!(decode(&bytes, V311), Err(DecodeError::InvalidProtocolName));
+    }
+
+    #[test]
+    fn refuses_to_encode_a_connect_naming_the_first_rule_it_breaks_and_writes_nothing() {
+        let refusal = |connect: &Connect, version| {
+            let mut buf = Vec::new();
+            let result = Packet::from(connect.clone()).encode(version, MAX_PACKET_SIZE, &mut buf);
+            assert!(buf.is_empty());
+            result.unwrap_err()
+        };
+        // A password too long for its length, without a user name on 3.1.1: the length is named.
+        let mut connect = minimal("lam");
+        connect.password = Some(Bytes::from(vec![0; 65_536]));
+        let too_long = |field| EncodeError::BinaryDataTooLong { field, len: 65_536 };
+        assert_eq!(refusal(&connect, V311), too_long("Password"));
+        connect.password = Some(Bytes::from_static(b"secret"));
+        assert_eq!(
+            refusal(&connect, V311),
+            EncodeError::PasswordWithoutUserName
+        );
+        connect.password = None;
+        connect.will = Some(LastWill {
+            topic: TopicName::from_static("t"),
+            payload: Bytes::from(vec![0; 65_536]),
+            qos: QoS::AtMostOnce,
+            retain: false,
+            properties: WillProperties::default(),
+        });
+        assert_eq!(refusal(&connect, V5), too_long("Will Payload"));
+        // On 3.1.1, Authentication Data without a method is named before properties themselves.
+        let mut connect = minimal("lam");
+        connect.properties.authentication_data = Some(Bytes::from_static(b"token"));
+        assert_eq!(
+            refusal(&connect, V311),
+            EncodeError::AuthenticationDataWithoutMethod
+        );
+        connect.properties.authentication_method = Some(MqttString::from_static("SCRAM"));
+        assert_eq!(
+            refusal(&connect, V311),
+            EncodeError::NotInVersion {
+                what: "CONNECT properties",
+                version: V311
+            }
+        );
+    }
+
+    // Native targets pass most packets by a shorter path than the checks in turn, which wasm32
+    // takes for every packet: both say the same of every packet.
+    #[test]
+    fn checks_a_connect_as_the_checks_in_turn_do() {
+        let long = Bytes::from(vec![0; 65_536]);
+        let mut connects = Vec::new();
+        for client_id in ["", "lam"] {
+            for clean_start in [false, true] {
+                for username in [None, Some(MqttString::from_static("u"))] {
+                    for password in [None, Some(Bytes::from_static(b"p")), Some(long.clone())] {
+                        let mut connect = minimal(client_id);
+                        connect.clean_start = clean_start;
+                        connect.username = username.clone();
+                        connect.password = password;
+                        connects.push(connect);
+                    }
+                }
+            }
+        }
+        let mut connect = minimal("lam");
+        for payload in [Bytes::from_static(b"bye"), long] {
+            connect.will = Some(LastWill {
+                topic: TopicName::from_static("t"),
+                payload,
+                qos: QoS::AtLeastOnce,
+                retain: true,
+                properties: WillProperties::default(),
+            });
+            connects.push(connect.clone());
+        }
+        if let Some(will) = &mut connect.will {
+            will.payload = Bytes::from_static(b"bye");
+            will.properties.response_topic = Some(MqttString::from_static("r/#"));
+        }
+        connects.push(connect.clone());
+        connect.will = None;
+        connect.properties.authentication_data = Some(Bytes::from_static(b"token"));
+        connects.push(connect.clone());
+        connect.properties.authentication_method = Some(MqttString::from_static("SCRAM"));
+        connects.push(connect);
+        for connect in &connects {
+            for version in [V311, V5] {
+                assert_eq!(
+                    connect.check(version),
+                    connect.check_in_turn(version),
+                    "{connect:?} {version:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -407,7 +407,7 @@ macro_rules! properties {
         impl $name {
             /// Whether no property is set (and the section encodes as a single zero byte).
             pub fn is_empty(&self) -> bool {
-                true $( && $crate::properties::PropertySlot::is_unset(&self.$field) )*
+                true $( & $crate::properties::PropertySlot::is_unset(&self.$field) )*
             }
 
             #[allow(dead_code)]

@@ -8,7 +8,7 @@ use crate::error::{DecodeError, EncodeError};
 use crate::packet::PacketType;
 use crate::properties::{PayloadFormat, SubscriptionId, UserProperty, properties};
 use crate::string::MqttString;
-use crate::topic::{TopicName, validate_decoded_topic_name, validate_topic_name};
+use crate::topic::{TopicName, validate_decoded_topic_name, validate_string_topic_name};
 use crate::wire::{self, FixedHeader, Reader};
 use crate::{ProtocolVersion, QoS, QosPid};
 
@@ -116,7 +116,8 @@ impl Publish {
         // "The Response Topic MUST NOT contain wildcard characters" [MQTT-3.3.2-14]: it is the
         // Topic Name of the response.
         if let Some(response_topic) = &properties.response_topic {
-            validate_topic_name(response_topic).map_err(DecodeError::InvalidResponseTopic)?;
+            validate_string_topic_name(response_topic)
+                .map_err(DecodeError::InvalidResponseTopic)?;
         }
         Ok(Publish {
             dup,
@@ -130,8 +131,55 @@ impl Publish {
 
     /// Refuses what the packet cannot say in `version`, or says wrongly; otherwise returns its
     /// Remaining Length, walking the properties once for both.
+    ///
+    /// The tests here only tell whether the packet passes, with a single way out for one that
+    /// does not (or has properties on 3.1.1): [`Publish::checked_len_in_turn`], which makes
+    /// every check in turn and names the rule broken. On wasm32, built for size, that is the
+    /// only way.
     #[inline(always)]
     pub(crate) fn checked_len(&self, version: ProtocolVersion) -> Result<usize, EncodeError> {
+        if cfg!(target_arch = "wasm32") {
+            return self.checked_len_in_turn(version);
+        }
+        let has_packet_id = self.qos.packet_id().is_some();
+        let mut len = wire::prefixed_len(self.topic.len()) + self.payload.len();
+        if has_packet_id {
+            len += 2;
+        }
+        // DUP only above QoS 0, and a topic or a Topic Alias to stand for it.
+        let mut passes = (!self.dup | has_packet_id)
+            & (!self.topic.is_empty() | self.properties.topic_alias.is_some());
+        // Every property present takes at least two bytes: a length of 0 means there is none.
+        // A 3.1.1 PUBLISH, which has none, is told so without summing their lengths.
+        let properties = match version {
+            ProtocolVersion::V311 => {
+                passes &= self.properties.is_empty();
+                0
+            }
+            ProtocolVersion::V5 => self.properties.content_len(),
+        };
+        if properties != 0 {
+            if let Some(response_topic) = &self.properties.response_topic {
+                passes &= validate_string_topic_name(response_topic).is_ok();
+            }
+            passes &= self.properties.longest_binary() <= usize::from(u16::MAX);
+        }
+        if !passes {
+            return self.checked_len_in_turn(version);
+        }
+        if version == ProtocolVersion::V5 {
+            len += wire::var_int_len(properties) + properties;
+        }
+        Ok(len)
+    }
+
+    /// [`Publish::checked_len`] for a PUBLISH that may break a rule: every check, in turn.
+    #[cfg_attr(not(target_arch = "wasm32"), cold, inline(never))]
+    #[cfg_attr(target_arch = "wasm32", inline(always))]
+    pub(crate) fn checked_len_in_turn(
+        &self,
+        version: ProtocolVersion,
+    ) -> Result<usize, EncodeError> {
         if self.dup && self.qos == QosPid::AtMostOnce {
             return Err(EncodeError::DuplicateAtQoS0);
         }
@@ -150,7 +198,8 @@ impl Publish {
         };
         if properties != 0 {
             if let Some(response_topic) = &self.properties.response_topic {
-                validate_topic_name(response_topic).map_err(EncodeError::InvalidResponseTopic)?;
+                validate_string_topic_name(response_topic)
+                    .map_err(EncodeError::InvalidResponseTopic)?;
             }
             let len = self.properties.longest_binary();
             if len > usize::from(u16::MAX) {
@@ -197,13 +246,17 @@ impl Publish {
         // Every Topic Name is at most 65,535 bytes: its constructors check it.
         header.write_with_u16(topic.len() as u16, buf);
         buf.put_slice(topic);
-        let mut rest = header.remaining_len - wire::prefixed_len(topic.len()) - self.payload.len();
-        if let Some(id) = self.qos.packet_id() {
+        let packet_id = self.qos.packet_id();
+        if let Some(id) = packet_id {
             buf.put_u16(id.get());
-            rest -= 2;
         }
         if version == ProtocolVersion::V5 {
-            // `rest` is the Property Length's own size plus the properties'.
+            // What is left of the Remaining Length but the payload is the Property Length's
+            // own size plus the properties'.
+            let rest = header.remaining_len
+                - wire::prefixed_len(topic.len())
+                - if packet_id.is_some() { 2 } else { 0 }
+                - self.payload.len();
             self.properties
                 .write_with_len(wire::content_len_of(rest), buf);
         }
@@ -401,6 +454,93 @@ mod tests {
                 crate::TopicError::WildcardInTopicName
             ))
         );
+    }
+
+    #[test]
+    fn refuses_to_encode_a_publish_naming_the_first_rule_it_breaks_and_writes_nothing() {
+        let refusal = |publish: &Publish, version| {
+            let mut buf = Vec::new();
+            let result =
+                Packet::Publish(publish.clone()).encode(version, MAX_PACKET_SIZE, &mut buf);
+            assert!(buf.is_empty());
+            result.unwrap_err()
+        };
+        // DUP at QoS 0 and an empty topic without an alias: the DUP flag is named.
+        let mut publish = Publish::at_most_once(TopicName::empty_for_alias(), &b"x"[..]);
+        publish.dup = true;
+        assert_eq!(refusal(&publish, V311), EncodeError::DuplicateAtQoS0);
+        publish.dup = false;
+        assert_eq!(refusal(&publish, V5), EncodeError::EmptyTopicWithoutAlias);
+        // On 3.1.1, a Response Topic with a wildcard is named before properties themselves.
+        let mut publish = Publish::at_most_once(TopicName::from_static("t"), &b""[..]);
+        publish.properties.response_topic = Some(MqttString::from_static("r/#"));
+        assert_eq!(
+            refusal(&publish, V311),
+            EncodeError::InvalidResponseTopic(crate::TopicError::WildcardInTopicName)
+        );
+        publish.properties.response_topic = Some(MqttString::from_static("r"));
+        assert_eq!(
+            refusal(&publish, V311),
+            EncodeError::NotInVersion {
+                what: "PUBLISH properties",
+                version: V311
+            }
+        );
+        // Correlation Data a two-byte length cannot announce.
+        let mut publish = Publish::at_most_once(TopicName::from_static("t"), &b""[..]);
+        publish.properties.correlation_data = Some(Bytes::from(vec![0; 65_536]));
+        assert_eq!(
+            refusal(&publish, V5),
+            EncodeError::BinaryDataTooLong {
+                field: "Correlation Data",
+                len: 65_536
+            }
+        );
+    }
+
+    // Native targets pass most packets by a shorter path than the checks in turn, which wasm32
+    // takes for every packet: both say the same of every packet.
+    #[test]
+    fn sizes_and_refuses_a_publish_as_the_checks_in_turn_do() {
+        let mut publishes = Vec::new();
+        for (topic, dup, qos) in [
+            ("a/b", false, QosPid::AtMostOnce),
+            ("a/b", true, QosPid::AtMostOnce),
+            ("a/b", true, QosPid::AtLeastOnce(pid(1))),
+            ("", false, QosPid::ExactlyOnce(pid(2))),
+        ] {
+            let topic = match topic {
+                "" => TopicName::empty_for_alias(),
+                topic => TopicName::from_static(topic),
+            };
+            let mut publish = Publish::at_most_once(topic, vec![7; 200]);
+            publish.dup = dup;
+            publish.qos = qos;
+            publishes.push(publish.clone());
+            publish.properties.topic_alias = NonZeroU16::new(3);
+            publishes.push(publish.clone());
+            for response_topic in ["r", "r/+", "#"] {
+                publish.properties.response_topic = Some(MqttString::from_static(response_topic));
+                publishes.push(publish.clone());
+            }
+            publish.properties.correlation_data = Some(Bytes::from(vec![0; 65_536]));
+            publishes.push(publish.clone());
+            publish.properties = PublishProperties::default();
+            publish.properties.user_properties = vec![UserProperty {
+                name: MqttString::from_static("k"),
+                value: MqttString::from_static("v"),
+            }];
+            publishes.push(publish);
+        }
+        for publish in &publishes {
+            for version in [V311, V5] {
+                assert_eq!(
+                    publish.checked_len(version),
+                    publish.checked_len_in_turn(version),
+                    "{publish:?} {version:?}"
+                );
+            }
+        }
     }
 
     #[test]

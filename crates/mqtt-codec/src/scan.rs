@@ -129,6 +129,12 @@ pub(crate) fn has_special(bytes: &[u8]) -> bool {
     fold(bytes, special_bytes) != 0
 }
 
+/// Whether `bytes` holds a '+' or '#'.
+#[inline]
+pub(crate) fn has_wildcard(bytes: &[u8]) -> bool {
+    fold(bytes, wildcard_bytes) != 0
+}
+
 /// Calls `visit` with the index of every NUL, '+' and '#' in `bytes`, in increasing order,
 /// stopping at the first error.
 #[inline]
@@ -174,6 +180,7 @@ mod tests {
                     assert_eq!(scan.suspect, suspect, "{bytes:?}");
                     assert_eq!(scan.wildcard, wildcard, "{bytes:?}");
                     assert_eq!(has_special(&bytes), byte == 0 || wildcard, "{bytes:?}");
+                    assert_eq!(has_wildcard(&bytes), wildcard, "{bytes:?}");
                     let expected = if byte == 0 || wildcard {
                         vec![at]
                     } else {
@@ -204,6 +211,7 @@ mod tests {
             let wildcard = bytes.iter().any(|&b| b == b'+' || b == b'#');
             assert_eq!(is_plain_ascii(bytes), !suspect, "{bytes:?}");
             assert_eq!(scan_topic(bytes).wildcard, wildcard, "{bytes:?}");
+            assert_eq!(has_wildcard(bytes), wildcard, "{bytes:?}");
         }
     }
 }

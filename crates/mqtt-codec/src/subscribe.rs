@@ -167,25 +167,38 @@ impl Subscribe {
                 len += self.properties.wire_len();
             }
             ProtocolVersion::V311 => {
-                if !self.properties.is_empty() {
-                    return Err(EncodeError::NotInVersion {
-                        what: "SUBSCRIBE properties",
-                        version,
-                    });
-                }
+                // The tests only tell whether the packet passes, with a single way out for one
+                // that does not.
+                let mut passes = self.properties.is_empty();
                 for subscription in &self.subscriptions {
                     let options = subscription.options;
-                    if options != SubscriptionOptions::qos(options.maximum_qos) {
-                        return Err(EncodeError::NotInVersion {
-                            what: "subscription options other than QoS",
-                            version,
-                        });
-                    }
+                    passes &= options == SubscriptionOptions::qos(options.maximum_qos);
                     len += wire::prefixed_len(subscription.filter.len()) + 1;
+                }
+                if !passes {
+                    return Err(self.refusal_in_3_1_1());
                 }
             }
         }
         Ok(len)
+    }
+
+    /// What a 3.1.1 SUBSCRIBE that failed the tests of [`Subscribe::checked_len`] breaks: its
+    /// properties, or else the options of a subscription.
+    #[cold]
+    #[inline(never)]
+    fn refusal_in_3_1_1(&self) -> EncodeError {
+        let version = ProtocolVersion::V311;
+        if !self.properties.is_empty() {
+            return EncodeError::NotInVersion {
+                what: "SUBSCRIBE properties",
+                version,
+            };
+        }
+        EncodeError::NotInVersion {
+            what: "subscription options other than QoS",
+            version,
+        }
     }
 
     pub(crate) fn body_len(&self, version: ProtocolVersion) -> usize {
@@ -281,6 +294,27 @@ mod tests {
             encode(packet, V311),
             Err(EncodeError::NotInVersion { .. })
         ));
+    }
+
+    #[test]
+    fn refuses_to_encode_5_0_properties_before_5_0_options_on_3_1_1() {
+        let mut packet = subscribe(&[("a", QoS::AtMostOnce), ("b", QoS::AtLeastOnce)]);
+        packet.subscriptions[1].options.retain_as_published = true;
+        assert_eq!(
+            encode(packet.clone(), V311),
+            Err(EncodeError::NotInVersion {
+                what: "subscription options other than QoS",
+                version: V311
+            })
+        );
+        packet.properties.subscription_identifier = SubscriptionId::new(5);
+        assert_eq!(
+            encode(packet, V311),
+            Err(EncodeError::NotInVersion {
+                what: "SUBSCRIBE properties",
+                version: V311
+            })
+        );
     }
 
     // [MQTT-3.8.3-2]

@@ -144,6 +144,21 @@ pub(crate) fn validate_decoded_topic_name(name: &str, wildcard: bool) -> Result<
     }
 }
 
+/// [`validate_topic_name`] for a UTF-8 Encoded String (a Response Topic), which is at most
+/// 65,535 bytes and holds no NUL: only emptiness and wildcards are left to check. Inlined on
+/// native targets; on wasm32, built for size, one copy serves every caller.
+#[cfg_attr(not(target_arch = "wasm32"), inline)]
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+pub(crate) fn validate_string_topic_name(name: &MqttString) -> Result<(), TopicError> {
+    if name.is_empty() {
+        Err(TopicError::Empty)
+    } else if scan::has_wildcard(name.as_bytes()) {
+        Err(TopicError::WildcardInTopicName)
+    } else {
+        Ok(())
+    }
+}
+
 /// The prefix of a Shared Subscription's Topic Filter (MQTT 5.0 §4.8.2).
 const SHARE_PREFIX: &str = "$share/";
 
@@ -486,6 +501,28 @@ mod tests {
                 }
             }
             assert_eq!(validate_topic_name(&"é".repeat(len)), Ok(()));
+        }
+    }
+
+    #[test]
+    fn checks_a_response_topic_string_as_it_checks_any_topic_name() {
+        let mut strings = vec![String::new(), "é".repeat(9), "a".repeat(65_535)];
+        for len in [1, 7, 8, 9, 16, 27, 64] {
+            for at in 0..len {
+                for byte in [b'+', b'#', b'/', b'$', b' ', b'a'] {
+                    let mut topic = vec![b'a'; len];
+                    topic[at] = byte;
+                    strings.push(String::from_utf8(topic).unwrap());
+                }
+            }
+        }
+        for topic in strings {
+            let string = MqttString::try_from(topic.as_str()).unwrap();
+            assert_eq!(
+                validate_string_topic_name(&string),
+                validate_topic_name(&topic),
+                "{topic:?}"
+            );
         }
     }
 
