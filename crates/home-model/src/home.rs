@@ -7,6 +7,7 @@ use crate::command::{Command, CommandError, Outgoing};
 use crate::homeassistant;
 #[cfg(feature = "homie")]
 use crate::homie;
+use crate::json::Value;
 use crate::model::{
     Availability, Convention, Device, DeviceId, Entity, EntityId, EntityKind, Sensor, SensorValue,
 };
@@ -167,6 +168,30 @@ impl Store<'_> {
             topic: topic.to_owned(),
             reason: reason.into(),
         });
+    }
+
+    /// The payload of `topic` read as JSON of the expected shape: an object, or with `array`
+    /// an array. Otherwise `None`, and the problem is reported: the parse error, or
+    /// `wrong_shape` for JSON of another shape.
+    pub fn json(
+        &mut self,
+        topic: &str,
+        payload: &[u8],
+        array: bool,
+        wrong_shape: &'static str,
+    ) -> Option<Value> {
+        match Value::parse(payload) {
+            Ok(value @ Value::Object(_)) if !array => Some(value),
+            Ok(value @ Value::Array(_)) if array => Some(value),
+            Ok(_) => {
+                self.problem(topic, wrong_shape);
+                None
+            }
+            Err(e) => {
+                self.problem(topic, e.message());
+                None
+            }
+        }
     }
 }
 

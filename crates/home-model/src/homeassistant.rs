@@ -9,7 +9,7 @@ use crate::command::{
     scale_brightness,
 };
 use crate::home::{Claim, Message, Store};
-use crate::json::{Value, object};
+use crate::json::{ObjectWriter, Value};
 use crate::model::{
     Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, Device,
     DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
@@ -18,6 +18,7 @@ use crate::model::{
 use crate::number::parse_f32;
 use crate::sorted::{DeviceSet, SortedMap};
 use crate::template::{Rendered, ValueTemplate};
+use crate::text;
 
 /// Abbreviations allowed in discovery payloads, for the keys this crate reads (Home
 /// Assistant's `abbreviations.py`), one `short full` pair a line. Keys not listed here are
@@ -153,10 +154,7 @@ fn expand_keys(value: &Value, table: &str) -> Vec<(String, Value)> {
     members
         .iter()
         .map(|(key, v)| {
-            let full = table
-                .split('\n')
-                .find_map(|line| line.split_once(' ').filter(|(short, _)| short == key))
-                .map_or(key.as_str(), |(_, full)| full);
+            let full = text::lookup(table, key).unwrap_or(key);
             (full.to_owned(), v.clone())
         })
         .collect()
@@ -651,25 +649,26 @@ impl Discovery {
         };
         let previous = self.by_config_topic.remove(topic).unwrap_or_default();
         let mut configured = Vec::new();
-        if !payload.is_empty() {
-            match Value::parse(payload) {
-                Ok(raw) if raw.as_object().is_some() => {
-                    if component == "device" {
-                        self.read_device_config(topic, object_id, &raw, store, &mut configured);
-                    } else {
-                        self.read_entity_config(
-                            topic,
-                            component,
-                            object_id,
-                            &raw,
-                            None,
-                            store,
-                            &mut configured,
-                        );
-                    }
-                }
-                Ok(_) => store.problem(topic, "discovery config is not a JSON object"),
-                Err(e) => store.problem(topic, e.to_string()),
+        if !payload.is_empty()
+            && let Some(raw) = store.json(
+                topic,
+                payload,
+                false,
+                "discovery config is not a JSON object",
+            )
+        {
+            if component == "device" {
+                self.read_device_config(topic, object_id, &raw, store, &mut configured);
+            } else {
+                self.read_entity_config(
+                    topic,
+                    component,
+                    object_id,
+                    &raw,
+                    None,
+                    store,
+                    &mut configured,
+                );
             }
         }
         // An empty payload removes what this topic configured; a replacing config removes what
@@ -1217,7 +1216,7 @@ fn read_json_light_state(
     light: &mut Light,
     payload: &[u8],
 ) -> Result<(), String> {
-    let state = Value::parse(payload).map_err(|e| e.to_string())?;
+    let state = Value::parse(payload).map_err(|e| e.message())?;
     if state.as_object().is_none() {
         return Err("light state is not a JSON object".into());
     }
@@ -1394,18 +1393,18 @@ fn json_light_command(
 ) -> Result<Vec<Outgoing>, CommandError> {
     r.check(light)?;
     let topic = d.command_topic("command_topic", "command_template")?;
+    let mut payload = ObjectWriter::new();
     if r.on == Some(false) {
-        return Ok(vec![
-            d.publish(topic, object([("state", "OFF".into())]).to_json()),
-        ]);
+        payload.string("state", "OFF");
+        return Ok(vec![d.publish(topic, payload.finish())]);
     }
     // Home Assistant always sends `state`; a change of brightness or colour turns the light on.
-    let mut members = vec![("state".to_owned(), Value::from("ON"))];
+    payload.string("state", "ON");
     if let Some(b) = r.brightness {
-        members.push((
-            "brightness".into(),
-            scale_brightness(b, d.f64_or("brightness_scale", 255.0)).into(),
-        ));
+        payload.number(
+            "brightness",
+            scale_brightness(b, d.f64_or("brightness_scale", 255.0)),
+        );
     }
     if let Some(ct) = r.clamped_color_temp(light) {
         let value = if d.kelvin() {
@@ -1413,30 +1412,31 @@ fn json_light_command(
         } else {
             f64::from(ct)
         };
-        members.push(("color_temp".into(), value.into()));
+        payload.number("color_temp", value);
     }
     if let Some((h, s)) = r.hue_sat {
         let modes = d.color_modes();
         let has = |m: &str| modes.iter().any(|x| x == m);
-        let color = if has("hs") || modes.is_empty() {
-            object([("h", f64::from(h).into()), ("s", f64::from(s).into())])
+        let mut color = ObjectWriter::new();
+        if has("hs") || modes.is_empty() {
+            color.number("h", f64::from(h));
+            color.number("s", f64::from(s));
         } else if has("xy") {
             let (x, y) = color::hs_to_xy(h, s);
-            object([("x", f64::from(x).into()), ("y", f64::from(y).into())])
+            color.number("x", f64::from(x));
+            color.number("y", f64::from(y));
         } else {
             let (red, green, blue) = color::hs_to_rgb(h, s);
-            object([
-                ("r", f64::from(red).into()),
-                ("g", f64::from(green).into()),
-                ("b", f64::from(blue).into()),
-            ])
-        };
-        members.push(("color".into(), color));
+            color.number("r", f64::from(red));
+            color.number("g", f64::from(green));
+            color.number("b", f64::from(blue));
+        }
+        payload.object("color", color);
     }
     if let Some(effect) = r.effect {
-        members.push(("effect".into(), effect.into()));
+        payload.string("effect", &effect);
     }
-    Ok(vec![d.publish(topic, Value::Object(members).to_json())])
+    Ok(vec![d.publish(topic, payload.finish())])
 }
 
 fn default_light_command(

@@ -363,7 +363,7 @@ impl Homie {
                         Ok(_) => {
                             store.problem(message.topic, "description is not a Homie 5 description")
                         }
-                        Err(e) => store.problem(message.topic, e.to_string()),
+                        Err(e) => store.problem(message.topic, e.message()),
                     }
                 }
                 restructure = true;
@@ -736,23 +736,27 @@ fn light_of(
     )
 }
 
-/// Home Assistant's device classes for property ids that name them.
-fn device_class(id: &str) -> Option<&'static str> {
-    Some(match id {
-        "temperature" => "temperature",
-        "humidity" => "humidity",
-        "pressure" => "pressure",
-        "battery" => "battery",
-        "illuminance" => "illuminance",
-        "power" => "power",
-        "energy" => "energy",
-        "voltage" => "voltage",
-        "current" => "current",
-        "co2" => "carbon_dioxide",
-        "motion" | "occupancy" => "occupancy",
-        "contact" | "door" | "window" => "door",
-        _ => return None,
-    })
+/// Home Assistant's device classes for property ids that name them, one `id class` a line.
+const DEVICE_CLASSES: &str = "\
+temperature temperature
+humidity humidity
+pressure pressure
+battery battery
+illuminance illuminance
+power power
+energy energy
+voltage voltage
+current current
+co2 carbon_dioxide
+motion occupancy
+occupancy occupancy
+contact door
+door door
+window door
+";
+
+fn device_class(id: &str) -> Option<String> {
+    text::lookup(DEVICE_CLASSES, id).map(str::to_owned)
 }
 
 fn kind_of(binding: &Binding) -> EntityKind {
@@ -787,7 +791,7 @@ fn kind_of(binding: &Binding) -> EntityKind {
             (Datatype::Boolean, true) => EntityKind::Switch(Switch::default()),
             (Datatype::Boolean, false) => EntityKind::BinarySensor(BinarySensor {
                 on: None,
-                device_class: device_class(&p.id).map(str::to_owned),
+                device_class: device_class(&p.id),
             }),
             (Datatype::Integer | Datatype::Float, true) => {
                 let (min, max, step) = p.range();
@@ -813,7 +817,7 @@ fn kind_of(binding: &Binding) -> EntityKind {
             _ => EntityKind::Sensor(Sensor {
                 unit: p.unit.clone(),
                 device_class: if p.datatype.numeric() {
-                    device_class(&p.id).map(str::to_owned)
+                    device_class(&p.id)
                 } else {
                     None
                 },

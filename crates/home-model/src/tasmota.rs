@@ -209,7 +209,7 @@ impl Tasmota {
                     Ok(_) => store.problem(message.topic, "payload is not a JSON object"),
                     // A RESULT can be a plain word for commands that answer so; nothing to read.
                     Err(_) if command == "RESULT" => {}
-                    Err(e) => store.problem(message.topic, e.to_string()),
+                    Err(e) => store.problem(message.topic, e.message()),
                 }
             }
             power if is_power(power) => match text {
@@ -243,10 +243,13 @@ impl Tasmota {
             }
             return;
         }
-        let config = match Value::parse(message.payload) {
-            Ok(config) if config.as_object().is_some() => config,
-            Ok(_) => return store.problem(message.topic, "discovery config is not a JSON object"),
-            Err(e) => return store.problem(message.topic, e.to_string()),
+        let Some(config) = store.json(
+            message.topic,
+            message.payload,
+            false,
+            "discovery config is not a JSON object",
+        ) else {
+            return;
         };
         let Some(topic) = config.str_at("t") else {
             return store.problem(message.topic, "discovery config has no topic (t)");
@@ -369,7 +372,7 @@ impl Tasmota {
         }
         let value = match Value::parse(message.payload) {
             Ok(value) => value,
-            Err(e) => return store.problem(message.topic, e.to_string()),
+            Err(e) => return store.problem(message.topic, e.message()),
         };
         // The sensors message names no topic; it follows its config, which has the MAC.
         let Some(sensors) = value.get("sn") else {
@@ -623,44 +626,57 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
     }
 }
 
+/// The units of Tasmota's readings, one `field unit` a line; temperatures and pressures take
+/// theirs from the payload instead (see `unit_for`).
+const UNITS: &str = "\
+Humidity %
+Illuminance lx
+Power W
+ApparentPower VA
+ReactivePower var
+Voltage V
+Current A
+Total kWh
+Today kWh
+Yesterday kWh
+CarbonDioxide ppm
+eCO2 ppm
+Distance cm
+";
+
+/// Home Assistant's device classes for Tasmota's readings, one `field class` a line. Not
+/// DewPoint: it is in degrees but is not the room's temperature, and would skew a room's
+/// average.
+const DEVICE_CLASSES: &str = "\
+Temperature temperature
+Humidity humidity
+Pressure pressure
+SeaPressure pressure
+Illuminance illuminance
+Power power
+ApparentPower apparent_power
+ReactivePower reactive_power
+Voltage voltage
+Current current
+Total energy
+Today energy
+Yesterday energy
+Factor power_factor
+CarbonDioxide carbon_dioxide
+eCO2 carbon_dioxide
+";
+
 /// The unit Tasmota uses for a reading, given the payload's `TempUnit` / `PressureUnit`.
 fn unit_for(field: &str, sensors: &Value) -> Option<String> {
-    let unit = match field {
-        "Temperature" | "DewPoint" => return sensors.str_at("TempUnit").map(|u| format!("°{u}")),
-        "Pressure" | "SeaPressure" => return sensors.str_at("PressureUnit").map(str::to_owned),
-        "Humidity" => "%",
-        "Illuminance" => "lx",
-        "Power" => "W",
-        "ApparentPower" => "VA",
-        "ReactivePower" => "var",
-        "Voltage" => "V",
-        "Current" => "A",
-        "Total" | "Today" | "Yesterday" => "kWh",
-        "CarbonDioxide" | "eCO2" => "ppm",
-        "Distance" => "cm",
-        _ => return None,
-    };
-    Some(unit.to_owned())
+    match field {
+        "Temperature" | "DewPoint" => sensors.str_at("TempUnit").map(|u| format!("°{u}")),
+        "Pressure" | "SeaPressure" => sensors.str_at("PressureUnit").map(str::to_owned),
+        _ => text::lookup(UNITS, field).map(str::to_owned),
+    }
 }
 
 fn device_class_for(field: &str) -> Option<&'static str> {
-    Some(match field {
-        // Not DewPoint: it is in degrees but is not the room's temperature, and would skew
-        // a room's average.
-        "Temperature" => "temperature",
-        "Humidity" => "humidity",
-        "Pressure" | "SeaPressure" => "pressure",
-        "Illuminance" => "illuminance",
-        "Power" => "power",
-        "ApparentPower" => "apparent_power",
-        "ReactivePower" => "reactive_power",
-        "Voltage" => "voltage",
-        "Current" => "current",
-        "Total" | "Today" | "Yesterday" => "energy",
-        "Factor" => "power_factor",
-        "CarbonDioxide" | "eCO2" => "carbon_dioxide",
-        _ => return None,
-    })
+    text::lookup(DEVICE_CLASSES, field)
 }
 
 /// One number from a SENSOR payload.

@@ -8,7 +8,7 @@ use crate::command::{
     Command, CommandError, CoverCommand, LightRequest, Outgoing, number_text, scale_brightness,
 };
 use crate::home::{Claim, Message, Store};
-use crate::json::{Value, object};
+use crate::json::{ObjectWriter, Value};
 use crate::model::{
     Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, Device,
     DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
@@ -64,6 +64,14 @@ impl Property {
 
     fn readable(&self) -> bool {
         self.access & ACCESS_GET != 0
+    }
+
+    /// Writes the property's on or off value into a command.
+    fn write_on_off(&self, payload: &mut ObjectWriter, on: bool) {
+        payload.value(
+            &self.name,
+            if on { &self.value_on } else { &self.value_off },
+        );
     }
 
     fn on_off(&self, value: &Value) -> Option<bool> {
@@ -236,21 +244,27 @@ impl Bridge {
                 return Claim::Mine;
             }
             "bridge/devices" => {
-                match Value::parse(message.payload) {
-                    Ok(Value::Array(devices)) => self.read_devices(&devices, message.topic, store),
-                    Ok(_) => store.problem(message.topic, "bridge/devices is not a JSON array"),
-                    Err(e) => store.problem(message.topic, e.to_string()),
+                let devices = store.json(
+                    message.topic,
+                    message.payload,
+                    true,
+                    "bridge/devices is not a JSON array",
+                );
+                if let Some(devices) = devices {
+                    self.read_devices(devices.as_array().unwrap_or_default(), message.topic, store);
                 }
                 return Claim::Mine;
             }
             "bridge/groups" => {
-                match Value::parse(message.payload) {
-                    Ok(groups @ Value::Array(_)) => {
-                        self.groups = Some(groups);
-                        self.read_groups(message.topic, store);
-                    }
-                    Ok(_) => store.problem(message.topic, "bridge/groups is not a JSON array"),
-                    Err(e) => store.problem(message.topic, e.to_string()),
+                let groups = store.json(
+                    message.topic,
+                    message.payload,
+                    true,
+                    "bridge/groups is not a JSON array",
+                );
+                if groups.is_some() {
+                    self.groups = groups;
+                    self.read_groups(message.topic, store);
                 }
                 return Claim::Mine;
             }
@@ -491,14 +505,12 @@ impl Bridge {
                 };
                 // Endpoint-specific properties (`state_l1`) do not exist on the group.
                 let plain = |p: &Option<Property>, name: &str| p.clone().filter(|p| p.name == name);
+                let state = plain(state, "state");
+                let brightness = plain(brightness, "brightness");
+                let color_temp = plain(color_temp, "color_temp");
+                let color = color.clone().filter(|(p, _)| p.name == "color");
+                let effect = plain(effect, "effect");
                 merged = Some(match merged.take() {
-                    None => Binding::Light {
-                        state: plain(state, "state"),
-                        brightness: plain(brightness, "brightness"),
-                        color_temp: plain(color_temp, "color_temp"),
-                        color: color.clone().filter(|(p, _)| p.name == "color"),
-                        effect: plain(effect, "effect"),
-                    },
                     Some(Binding::Light {
                         state: s,
                         brightness: b,
@@ -506,9 +518,9 @@ impl Bridge {
                         color: c,
                         effect: fx,
                     }) => Binding::Light {
-                        state: s.or(plain(state, "state")),
-                        brightness: b.or(plain(brightness, "brightness")),
-                        color_temp: match (ct, plain(color_temp, "color_temp")) {
+                        state: s.or(state),
+                        brightness: b.or(brightness),
+                        color_temp: match (ct, color_temp) {
                             (Some(mut a), Some(b)) => {
                                 a.value_min = min_opt(a.value_min, b.value_min);
                                 a.value_max = max_opt(a.value_max, b.value_max);
@@ -516,13 +528,20 @@ impl Bridge {
                             }
                             (a, b) => a.or(b),
                         },
-                        color: match (c, color.clone().filter(|(p, _)| p.name == "color")) {
+                        color: match (c, color) {
                             (Some((p, hs)), Some((_, other_hs))) => Some((p, hs || other_hs)),
                             (a, b) => a.or(b),
                         },
-                        effect: fx.or(plain(effect, "effect")),
+                        effect: fx.or(effect),
                     },
-                    Some(other) => other,
+                    // Only lights are merged, so the first member's light starts the merge.
+                    _ => Binding::Light {
+                        state,
+                        brightness,
+                        color_temp,
+                        color,
+                        effect,
+                    },
                 });
             }
         }
@@ -545,10 +564,13 @@ impl Bridge {
         let Some(addressable) = self.by_name.get(name) else {
             return;
         };
-        let state = match Value::parse(message.payload) {
-            Ok(state) if state.as_object().is_some() => state,
-            Ok(_) => return store.problem(message.topic, "device state is not a JSON object"),
-            Err(e) => return store.problem(message.topic, e.to_string()),
+        let Some(state) = store.json(
+            message.topic,
+            message.payload,
+            false,
+            "device state is not a JSON object",
+        ) else {
+            return;
         };
         let history_len = store.history_len;
         for exposed in &addressable.exposed {
@@ -581,22 +603,19 @@ impl Bridge {
             .find(|e| e.entity == entity.id)
             .ok_or(CommandError::UnknownEntity)?;
         let set_topic = format!("{}/{name}/set", self.base);
-        let members: Vec<(String, Value)> = match (&exposed.binding, &entity.kind, command) {
+        let mut payload = ObjectWriter::new();
+        match (&exposed.binding, &entity.kind, command) {
             (_, _, Command::Refresh) => {
-                let mut readable: Vec<(String, Value)> = Vec::new();
                 for p in exposed.binding.properties() {
                     if p.readable() {
-                        readable.push((p.name.clone(), Value::from("")));
+                        payload.string(&p.name, "");
                     }
                 }
-                if readable.is_empty() {
+                if payload.is_empty() {
                     return Ok(Vec::new());
                 }
                 let get_topic = format!("{}/{name}/get", self.base);
-                return Ok(vec![Outgoing::new(
-                    get_topic,
-                    Value::Object(readable).to_json(),
-                )]);
+                return Ok(vec![Outgoing::new(get_topic, payload.finish())]);
             }
             (
                 Binding::Light {
@@ -624,81 +643,65 @@ impl Bridge {
                 };
                 request.check(light)?;
                 let request = request.off_alone();
-                let mut members = Vec::new();
                 if let Some(on) = request.on {
                     let state = settable(state, "switching")?;
-                    let value = if on {
-                        &state.value_on
-                    } else {
-                        &state.value_off
-                    };
-                    members.push((state.name.clone(), value.clone()));
+                    state.write_on_off(&mut payload, on);
                 }
                 if let Some(b) = request.brightness {
                     let p = settable(brightness, "brightness")?;
-                    members.push((
-                        p.name.clone(),
-                        scale_brightness(b, p.value_max.unwrap_or(254.0)).into(),
-                    ));
+                    payload.number(&p.name, scale_brightness(b, p.value_max.unwrap_or(254.0)));
                 }
                 if let Some(ct) = request.clamped_color_temp(light) {
                     let p = settable(color_temp, "colour temperature")?;
-                    members.push((p.name.clone(), f64::from(ct).into()));
+                    payload.number(&p.name, f64::from(ct));
                 }
                 if let Some((h, s)) = request.hue_sat {
                     let (p, hs) = color
                         .as_ref()
                         .filter(|(p, _)| p.settable())
                         .ok_or(CommandError::Unsupported("colour"))?;
-                    let value = if *hs {
-                        object([
-                            ("hue", f64::from(h.round()).into()),
-                            ("saturation", f64::from(s.round()).into()),
-                        ])
+                    let mut value = ObjectWriter::new();
+                    if *hs {
+                        value.number("hue", f64::from(h.round()));
+                        value.number("saturation", f64::from(s.round()));
                     } else {
                         let (x, y) = color::hs_to_xy(h, s);
-                        object([("x", f64::from(x).into()), ("y", f64::from(y).into())])
-                    };
-                    members.push((p.name.clone(), value));
+                        value.number("x", f64::from(x));
+                        value.number("y", f64::from(y));
+                    }
+                    payload.object(&p.name, value);
                 }
                 if let Some(fx) = request.effect {
                     let p = settable(effect, "effects")?;
-                    members.push((p.name.clone(), fx.into()));
+                    payload.string(&p.name, &fx);
                 }
-                members
             }
             (Binding::Switch(p), _, Command::Switch(on))
             | (Binding::Fan(p), _, Command::Fan { on: Some(on), .. }) => {
                 if !p.settable() {
                     return Err(CommandError::Unsupported("switching"));
                 }
-                let value = if on { &p.value_on } else { &p.value_off };
-                vec![(p.name.clone(), value.clone())]
+                p.write_on_off(&mut payload, on);
             }
-            (Binding::Number(p), _, Command::Number(n)) => vec![(p.name.clone(), n.into())],
+            (Binding::Number(p), _, Command::Number(n)) => payload.number(&p.name, n),
             (Binding::Select(p), EntityKind::Select(select), Command::Select(option)) => {
                 if !select.options.contains(&option) {
                     return Err(CommandError::Unsupported("this option"));
                 }
-                vec![(p.name.clone(), option.into())]
+                payload.string(&p.name, &option);
             }
             (Binding::Cover { state, position }, _, Command::Cover(c)) => match c {
-                CoverCommand::Position(pos) => {
-                    vec![(
-                        settable(position, "cover position")?.name.clone(),
-                        f64::from(pos.min(100)).into(),
-                    )]
-                }
+                CoverCommand::Position(pos) => payload.number(
+                    &settable(position, "cover position")?.name,
+                    f64::from(pos.min(100)),
+                ),
                 other => {
                     let word = match other {
                         CoverCommand::Open => "OPEN",
                         CoverCommand::Close => "CLOSE",
                         _ => "STOP",
                     };
-                    vec![(
-                        settable(state, "this cover command")?.name.clone(),
-                        word.into(),
-                    )]
+                    payload.string(&settable(state, "this cover command")?.name, word);
                 }
             },
             (
@@ -713,30 +716,22 @@ impl Bridge {
                     mode,
                 },
             ) => {
-                let mut members = Vec::new();
                 if let Some(t) = target_temperature {
-                    members.push((
-                        settable(setpoint, "target temperature")?.name.clone(),
-                        t.into(),
-                    ));
+                    payload.number(&settable(setpoint, "target temperature")?.name, t);
                 }
                 if let Some(mode) = mode {
-                    members.push((settable(system_mode, "mode")?.name.clone(), mode.into()));
+                    payload.string(&settable(system_mode, "mode")?.name, &mode);
                 }
-                members
             }
             (Binding::Sensor(_) | Binding::BinarySensor(_), _, _) => {
                 return Err(CommandError::ReadOnly);
             }
             _ => return Err(CommandError::WrongKind),
         };
-        if members.is_empty() {
+        if payload.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(vec![Outgoing::new(
-            set_topic,
-            Value::Object(members).to_json(),
-        )])
+        Ok(vec![Outgoing::new(set_topic, payload.finish())])
     }
 }
 
@@ -931,25 +926,31 @@ fn entity_name(binding: &Binding, key: &str) -> String {
     })
 }
 
-/// Home Assistant's device classes for the generic numeric properties Zigbee2MQTT names.
-fn device_class(property: &str) -> Option<&'static str> {
-    Some(match property {
-        "temperature" | "local_temperature" | "device_temperature" => "temperature",
-        "humidity" => "humidity",
-        "pressure" => "pressure",
-        "battery" => "battery",
-        "illuminance" | "illuminance_lux" => "illuminance",
-        "power" => "power",
-        "energy" => "energy",
-        "voltage" => "voltage",
-        "current" => "current",
-        "co2" => "carbon_dioxide",
-        "occupancy" | "presence" => "occupancy",
-        "contact" => "door",
-        "water_leak" => "moisture",
-        "smoke" => "smoke",
-        _ => return None,
-    })
+/// Home Assistant's device classes for the generic numeric and binary properties Zigbee2MQTT
+/// names, one `property class` a line.
+const DEVICE_CLASSES: &str = "\
+temperature temperature
+local_temperature temperature
+device_temperature temperature
+humidity humidity
+pressure pressure
+battery battery
+illuminance illuminance
+illuminance_lux illuminance
+power power
+energy energy
+voltage voltage
+current current
+co2 carbon_dioxide
+occupancy occupancy
+presence occupancy
+contact door
+water_leak moisture
+smoke smoke
+";
+
+fn device_class(property: &str) -> Option<String> {
+    text::lookup(DEVICE_CLASSES, property).map(str::to_owned)
 }
 
 fn kind_of(binding: &Binding) -> EntityKind {
@@ -981,11 +982,11 @@ fn kind_of(binding: &Binding) -> EntityKind {
         Binding::Switch(_) => EntityKind::Switch(Switch::default()),
         Binding::BinarySensor(p) => EntityKind::BinarySensor(BinarySensor {
             on: None,
-            device_class: device_class(&p.name).map(str::to_owned),
+            device_class: device_class(&p.name),
         }),
         Binding::Sensor(p) => EntityKind::Sensor(Sensor {
             unit: p.unit.clone(),
-            device_class: device_class(&p.name).map(str::to_owned),
+            device_class: device_class(&p.name),
             ..Sensor::default()
         }),
         Binding::Number(p) => EntityKind::Number(Number {
