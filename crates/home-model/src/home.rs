@@ -122,17 +122,19 @@ impl Store<'_> {
         Some(device)
     }
 
-    /// The device, created with `make` if it is new (which counts as a change of structure).
+    /// The device, created with `name` if it is new (which counts as a change of structure).
     pub fn device_or_insert(
         &mut self,
         id: &DeviceId,
-        make: impl FnOnce() -> Device,
+        name: &str,
+        convention: Convention,
     ) -> &mut Device {
         self.changes.changed(id);
         if !self.devices.contains_key(id) {
             self.changes.structure_changed = true;
         }
-        self.devices.get_or_insert_with(id.clone(), make)
+        self.devices
+            .get_or_insert_with(id.clone(), || Device::new(id.clone(), name, convention))
     }
 
     pub fn entity_mut(&mut self, id: &EntityId) -> Option<&mut Entity> {
@@ -151,7 +153,7 @@ impl Store<'_> {
         let device_id = id.device();
         let now_empty = match self.devices.get_mut(&device_id) {
             Some(device) => {
-                device.entities.retain(|e| &e.id != id);
+                device.retain_entities(&|e| &e.id != id);
                 device.entities.is_empty()
             }
             None => return,

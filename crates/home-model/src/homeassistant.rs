@@ -11,9 +11,9 @@ use crate::command::{
 use crate::home::{Claim, Message, Store};
 use crate::json::{ObjectWriter, Value};
 use crate::model::{
-    Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, Device,
-    DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
-    SensorValue, Switch,
+    Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, DeviceId,
+    Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor, SensorValue,
+    Switch,
 };
 use crate::number::parse_f32;
 use crate::sorted::{DeviceSet, SortedMap};
@@ -823,13 +823,11 @@ impl Discovery {
             kind: discovery.build_kind(),
             optimistic: discovery.is_optimistic(),
         };
-        let device = store.device_or_insert(&device_id, || {
-            Device::new(
-                device_id.clone(),
-                device_name.unwrap_or(&entity_name),
-                Convention::HomeAssistant,
-            )
-        });
+        let device = store.device_or_insert(
+            &device_id,
+            device_name.unwrap_or(&entity_name),
+            Convention::HomeAssistant,
+        );
         if let Some(info) = device_info {
             let text = |key: &str| info.str_at(key).map(str::to_owned);
             if let Some(name) = text("name") {

@@ -501,16 +501,9 @@ fn rebuild(
         }
     }
     store.changes.structure_changed = true;
-    let model = store.device_or_insert(id, || {
-        Device::new(id.clone(), device_name.clone(), convention)
-    });
+    let model = store.device_or_insert(id, &device_name, convention);
     model.name = device_name;
-    model
-        .entities
-        .retain(|e| entities.iter().any(|n| n.id == e.id));
-    for entity in entities {
-        model.upsert_entity(entity);
-    }
+    model.set_entities(entities);
     homie.bindings = bindings;
 }
 

@@ -169,9 +169,7 @@ impl Tasmota {
             .devices
             .get_or_insert_with(topic.clone(), || TasmotaDevice::new(&topic));
         let id = device.id.clone();
-        store.device_or_insert(&id, || {
-            Device::new(id.clone(), topic.as_str(), Convention::Tasmota)
-        });
+        store.device_or_insert(&id, &topic, Convention::Tasmota);
         let text = core::str::from_utf8(message.payload)
             .unwrap_or_default()
             .trim();
@@ -332,8 +330,7 @@ impl Tasmota {
         };
         let device = &*device;
         let id = device.id.clone();
-        let model =
-            store.device_or_insert(&id, || Device::new(id.clone(), topic, Convention::Tasmota));
+        let model = store.device_or_insert(&id, topic, Convention::Tasmota);
         model.name = config.str_at("dn").unwrap_or(topic).to_owned();
         model.model = config.str_at("md").map(str::to_owned);
         model.sw_version = config.str_at("sw").map(str::to_owned);
@@ -357,9 +354,7 @@ impl Tasmota {
             wanted.push(light_entity(device, model.name.clone()));
         }
         // Sensors stay; power outputs are now exactly what discovery lists.
-        model
-            .entities
-            .retain(|e| !is_output(e) || wanted.iter().any(|w| w.id == e.id));
+        model.retain_entities(&|e| !is_output(e) || wanted.iter().any(|w| w.id == e.id));
         for entity in wanted {
             model.upsert_entity(entity);
         }
@@ -553,9 +548,7 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
             let name = model.name.clone();
             model.upsert_entity(light_entity(device, name));
             // The light's power output was a switch until the light showed itself.
-            model
-                .entities
-                .retain(|e| e.id != device.id.entity(light_power));
+            model.retain_entities(&|e| e.id != device.id.entity(light_power));
         } else if !device.discovered
             && let Some(Entity {
                 kind: EntityKind::Light(light),

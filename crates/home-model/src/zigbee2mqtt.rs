@@ -370,13 +370,11 @@ impl Bridge {
                 .values()
                 .find(|a| a.id == id)
                 .map(|a| a.availability);
-            self.by_name.retain(|_, a| a.id != id);
+            self.forget(&id);
             let text =
                 |v: &Value, key: &str| v.str_at(key).filter(|s| !s.is_empty()).map(str::to_owned);
             store.changes.structure_changed = true;
-            let model = store.device_or_insert(&id, || {
-                Device::new(id.clone(), name, Convention::Zigbee2Mqtt)
-            });
+            let model = store.device_or_insert(&id, name, Convention::Zigbee2Mqtt);
             model.name = name.to_owned();
             model.manufacturer = text(definition, "vendor").or(text(device, "manufacturer"));
             model.model = text(definition, "model").or(text(device, "model_id"));
@@ -392,12 +390,7 @@ impl Bridge {
                     optimistic: !e.binding.reports_state(),
                 })
                 .collect();
-            model
-                .entities
-                .retain(|old| entities.iter().any(|e| e.id == old.id));
-            for entity in entities {
-                model.upsert_entity(entity);
-            }
+            model.set_entities(entities);
             let addressable = Addressable {
                 id: id.clone(),
                 exposed,
@@ -443,11 +436,9 @@ impl Bridge {
                 entity: id.entity(group_key(&binding)),
                 binding,
             }];
-            self.by_name.retain(|_, a| a.id != id);
+            self.forget(&id);
             store.changes.structure_changed = true;
-            let model = store.device_or_insert(&id, || {
-                Device::new(id.clone(), name, Convention::Zigbee2Mqtt)
-            });
+            let model = store.device_or_insert(&id, name, Convention::Zigbee2Mqtt);
             model.name = name.to_owned();
             model.model = Some("Group".into());
             let entity = Entity {
@@ -457,8 +448,7 @@ impl Bridge {
                 kind: kind_of(&exposed[0].binding),
                 optimistic: !exposed[0].binding.reports_state(),
             };
-            model.entities.retain(|e| e.id == entity.id);
-            model.upsert_entity(entity);
+            model.set_entities(vec![entity]);
             let addressable = Addressable {
                 id: id.clone(),
                 exposed,
@@ -473,6 +463,11 @@ impl Bridge {
         self.forget_unseen(true, &seen, store);
     }
 
+    /// Forgets the names that lead to the device `id`, before it is read again or removed.
+    fn forget(&mut self, id: &DeviceId) {
+        self.by_name.retain(|_, a| &a.id != id);
+    }
+
     /// Removes the devices (or the groups) that the latest list no longer has.
     fn forget_unseen(&mut self, groups: bool, seen: &[DeviceId], store: &mut Store<'_>) {
         let mut gone = Vec::new();
@@ -482,7 +477,7 @@ impl Bridge {
             }
         }
         for id in gone {
-            self.by_name.retain(|_, a| a.id != id);
+            self.forget(&id);
             store.remove_device(&id);
         }
     }
