@@ -13,7 +13,7 @@ use crate::json::{ObjectWriter, Value};
 use crate::model::{
     Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, DeviceId,
     Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor, SensorValue,
-    Switch,
+    Switch, mireds,
 };
 use crate::number::parse_f32;
 use crate::sorted::{DeviceSet, SortedMap};
@@ -148,16 +148,12 @@ url support_url
 ";
 
 fn expand_keys(value: &Value, table: &str) -> Vec<(String, Value)> {
-    let Some(members) = value.as_object() else {
-        return Vec::new();
-    };
-    members
-        .iter()
-        .map(|(key, v)| {
-            let full = text::lookup(table, key).unwrap_or(key);
-            (full.to_owned(), v.clone())
-        })
-        .collect()
+    let mut expanded = Vec::new();
+    for (key, v) in value.as_object().unwrap_or_default() {
+        let full = text::lookup(table, key).unwrap_or(key);
+        expanded.push((full.to_owned(), v.clone()));
+    }
+    expanded
 }
 
 /// Expands abbreviations at every level discovery allows them and substitutes the `~` base
@@ -175,21 +171,19 @@ fn normalise(raw: &Value) -> Value {
             "origin" => *value = Value::Object(expand_keys(value, ORIGIN_ABBREVIATIONS)),
             "availability" => {
                 if let Some(entries) = value.as_array() {
-                    let entries = entries
-                        .iter()
-                        .map(|entry| {
-                            let mut entry = expand_keys(entry, ABBREVIATIONS);
-                            if let Some(base) = &base {
-                                for (k, v) in &mut entry {
-                                    if k == "topic" {
-                                        substitute_base(v, base);
-                                    }
+                    let mut expanded = Vec::new();
+                    for entry in entries {
+                        let mut entry = expand_keys(entry, ABBREVIATIONS);
+                        if let Some(base) = &base {
+                            for (k, v) in &mut entry {
+                                if k == "topic" {
+                                    substitute_base(v, base);
                                 }
                             }
-                            Value::Object(entry)
-                        })
-                        .collect();
-                    *value = Value::Array(entries);
+                        }
+                        expanded.push(Value::Object(entry));
+                    }
+                    *value = Value::Array(expanded);
                 }
             }
             "components" => {
@@ -291,11 +285,7 @@ impl EntityAvailability {
         if let Some(topic) = config.str_at("availability_topic") {
             topics.push(entry(topic, config, "availability_template"));
         }
-        for item in config
-            .get("availability")
-            .and_then(Value::as_array)
-            .unwrap_or_default()
-        {
+        for item in config.array_at("availability") {
             if let Some(topic) = item.str_at("topic") {
                 topics.push(entry(topic, item, "value_template"));
             }
@@ -542,10 +532,6 @@ impl DiscoveryConfig {
 
 fn string_list(value: Option<&Value>) -> Option<Vec<String>> {
     value?.strings()
-}
-
-fn mireds(value: f64) -> u16 {
-    value.round().clamp(1.0, f64::from(u16::MAX)) as u16
 }
 
 /// Where an incoming message on a state or availability topic goes.
@@ -1015,7 +1001,6 @@ fn on_off(
             .str(keys[0])
             .or(discovery.str(keys[1]))
             .unwrap_or(default)
-            .to_owned()
     };
     if text == first(on_keys, "ON") {
         Some(true)

@@ -12,7 +12,7 @@ use crate::home::{Claim, Message, Store};
 use crate::json::Value;
 use crate::model::{
     Availability, BinarySensor, Convention, Device, DeviceId, Entity, EntityKind, Light,
-    LightFeatures, Number, Select, Sensor, SensorValue, Switch,
+    LightFeatures, Number, Select, Sensor, SensorValue, Switch, mireds,
 };
 use crate::number::{parse_f32, parse_finite as parse_number};
 use crate::sorted::SortedMap;
@@ -764,15 +764,18 @@ fn kind_of(binding: &Binding) -> EntityKind {
                 brightness: brightness.is_some(),
                 color_temp: color_temp.as_ref().map(|p| {
                     let (low, high, _) = p.range();
-                    let mireds = |v: f64| {
+                    let to_mireds = |v: f64| {
                         let m = if p.unit.as_deref() == Some("K") {
                             1e6 / v.max(1.0)
                         } else {
                             v
                         };
-                        m.round().clamp(1.0, f64::from(u16::MAX)) as u16
+                        mireds(m)
                     };
-                    let (a, b) = (mireds(low.unwrap_or(153.0)), mireds(high.unwrap_or(500.0)));
+                    let (a, b) = (
+                        to_mireds(low.unwrap_or(153.0)),
+                        to_mireds(high.unwrap_or(500.0)),
+                    );
                     (a.min(b), a.max(b))
                 }),
                 color: color.is_some(),
@@ -988,13 +991,12 @@ fn apply_values(
                 if let Some(p) = color_temp
                     && let Some(v) = value(p).and_then(parse_number).filter(|v| *v > 0.0)
                 {
-                    let mireds = if p.unit.as_deref() == Some("K") {
+                    let ct = if p.unit.as_deref() == Some("K") {
                         1e6 / v
                     } else {
                         v
                     };
-                    let mireds = mireds.round().clamp(1.0, f64::from(u16::MAX)) as u16;
-                    entity_changed |= replace(&mut light.color_temp, Some(mireds));
+                    entity_changed |= replace(&mut light.color_temp, Some(mireds(ct)));
                 }
                 if let Some(p) = color
                     && let Some(hs) = value(p).and_then(|t| read_color(p, homie.version, t))

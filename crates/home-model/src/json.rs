@@ -114,6 +114,11 @@ impl Value {
         Some(out)
     }
 
+    /// `get(key)` as the items of an array; none when it is missing or not an array.
+    pub(crate) fn array_at(&self, key: &str) -> &[Value] {
+        self.get(key).and_then(Value::as_array).unwrap_or_default()
+    }
+
     /// `get(key)` as a string.
     pub fn str_at(&self, key: &str) -> Option<&str> {
         self.get(key).and_then(Value::as_str)

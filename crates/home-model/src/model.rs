@@ -279,6 +279,11 @@ impl ColorMode {
     }
 }
 
+/// A colour temperature in mireds as lights hold it: rounded and limited to `1..=u16::MAX`.
+pub(crate) fn mireds(value: f64) -> u16 {
+    value.round().clamp(1.0, f64::from(u16::MAX)) as u16
+}
+
 /// What a light can be told to do beyond on and off.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LightFeatures {

@@ -9,7 +9,7 @@ use crate::home::{Claim, Message, Store, topic_matches};
 use crate::json::Value;
 use crate::model::{
     Availability, Convention, Device, DeviceId, Entity, EntityId, EntityKind, Light, LightFeatures,
-    Sensor, SensorValue, Switch,
+    Sensor, SensorValue, Switch, mireds,
 };
 use crate::number::parse_f32;
 use crate::sorted::{SortedMap, insert_text};
@@ -268,11 +268,9 @@ impl Tasmota {
                 config.str_at("mac").unwrap_or_default(),
             );
         }
-        if let Some(tp) = config.get("tp").and_then(Value::as_array) {
-            for (slot, word) in device.prefixes.iter_mut().zip(tp) {
-                if let Some(word) = word.as_str() {
-                    *slot = word.to_owned();
-                }
+        for (slot, word) in device.prefixes.iter_mut().zip(config.array_at("tp")) {
+            if let Some(word) = word.as_str() {
+                *slot = word.to_owned();
             }
         }
         if device.full_topic != old_full_topic.0 || device.prefixes != old_full_topic.1 {
@@ -280,26 +278,18 @@ impl Tasmota {
         }
         device.online_payload = config.str_at("onln").unwrap_or("Online").to_owned();
         device.offline_payload = config.str_at("ofln").unwrap_or("Offline").to_owned();
-        device.relay_names = config
-            .get("fn")
-            .and_then(Value::as_array)
-            .unwrap_or_default()
-            .iter()
-            .map(|n| n.as_str().filter(|s| !s.is_empty()).map(str::to_owned))
-            .collect();
+        device.relay_names.clear();
+        for n in config.array_at("fn") {
+            device
+                .relay_names
+                .push(n.as_str().filter(|s| !s.is_empty()).map(str::to_owned));
+        }
         // `rl`: per output, 1 = relay, 2 = light; `lt_st`: the light's kind, 1 dimmer,
         // 2 cold/warm white, 3 RGB, 4 RGBW, 5 RGB with cold/warm white.
-        let outputs: Vec<u32> = config
-            .get("rl")
-            .and_then(Value::as_array)
-            .unwrap_or_default()
-            .iter()
-            .map(|v| v.as_f64().unwrap_or(0.0) as u32)
-            .collect();
         // Relays and the (first) light output by number from 1, and how many outputs are used.
         let (mut relays, mut light_output, mut used) = (Vec::new(), None, 0);
-        for (i, kind) in outputs.iter().enumerate() {
-            match kind {
+        for (i, output) in config.array_at("rl").iter().enumerate() {
+            match output.as_f64().unwrap_or(0.0) as u32 {
                 0 => continue,
                 1 => relays.push(i + 1),
                 2 if light_output.is_none() => light_output = Some(i + 1),
@@ -605,7 +595,7 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
             light.brightness = Some((d / 100.0).clamp(0.0, 1.0) as f32);
         }
         if let Some(ct) = state.f64_at("CT").filter(|ct| *ct > 0.0) {
-            light.color_temp = Some(ct.round().clamp(1.0, f64::from(u16::MAX)) as u16);
+            light.color_temp = Some(mireds(ct));
         }
         if let Some(hsb) = state.str_at("HSBColor") {
             let mut parts: Vec<f32> = Vec::new();

@@ -12,7 +12,7 @@ use crate::json::{ObjectWriter, Value};
 use crate::model::{
     Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, Device,
     DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
-    SensorValue, Switch,
+    SensorValue, Switch, mireds,
 };
 use crate::sorted::SortedMap;
 use crate::text;
@@ -360,10 +360,7 @@ impl Bridge {
                 continue;
             };
             let id = DeviceId::new("z2m", ieee);
-            let exposes = definition
-                .get("exposes")
-                .and_then(Value::as_array)
-                .unwrap_or_default();
+            let exposes = definition.array_at("exposes");
             let exposed = read_exposes(&id, exposes);
             let previous = self
                 .by_name
@@ -380,16 +377,16 @@ impl Bridge {
             model.model = text(definition, "model").or(text(device, "model_id"));
             model.sw_version = text(device, "software_build_id");
             model.suggested_room = text(device, "area").or(model.suggested_room.take());
-            let entities: Vec<Entity> = exposed
-                .iter()
-                .map(|e| Entity {
+            let mut entities = Vec::new();
+            for e in &exposed {
+                entities.push(Entity {
                     target: None,
                     id: e.entity.clone(),
                     name: entity_name(&e.binding, e.entity.key()),
                     kind: kind_of(&e.binding),
                     optimistic: !e.binding.reports_state(),
-                })
-                .collect();
+                });
+            }
             model.set_entities(entities);
             let addressable = Addressable {
                 id: id.clone(),
@@ -421,11 +418,7 @@ impl Bridge {
             };
             let id = DeviceId::new("z2m", &format!("group_{}", number_text(number)));
             let mut members: Vec<DeviceId> = Vec::new();
-            for m in group
-                .get("members")
-                .and_then(Value::as_array)
-                .unwrap_or_default()
-            {
+            for m in group.array_at("members") {
                 members.extend(
                     m.str_at("ieee_address")
                         .map(|ieee| DeviceId::new("z2m", ieee)),
@@ -791,10 +784,7 @@ fn read_exposes(device: &DeviceId, exposes: &[Value]) -> Vec<Exposed> {
         .find(|e| e.str_at("type") == Some("enum") && e.str_at("property") == Some("effect"))
         .and_then(Property::from_expose);
     for expose in exposes {
-        let features = expose
-            .get("features")
-            .and_then(Value::as_array)
-            .unwrap_or_default();
+        let features = expose.array_at("features");
         let feature = |name: &str| {
             features
                 .iter()
@@ -803,20 +793,13 @@ fn read_exposes(device: &DeviceId, exposes: &[Value]) -> Vec<Exposed> {
         };
         let binding = match expose.str_at("type") {
             Some("light") => {
-                let color_hs = features
-                    .iter()
-                    .find(|f| f.str_at("name") == Some("color_hs"));
-                let color_xy = features
-                    .iter()
-                    .find(|f| f.str_at("name") == Some("color_xy"));
                 Binding::Light {
                     state: feature("state"),
                     brightness: feature("brightness"),
                     color_temp: feature("color_temp"),
-                    color: color_hs
-                        .and_then(Property::from_expose)
+                    color: feature("color_hs")
                         .map(|p| (p, true))
-                        .or_else(|| color_xy.and_then(Property::from_expose).map(|p| (p, false))),
+                        .or_else(|| feature("color_xy").map(|p| (p, false))),
                     // The effect enum sits beside the light, not inside it.
                     effect: if expose.get("endpoint").is_none() {
                         effect.clone()
@@ -903,17 +886,18 @@ fn read_exposes(device: &DeviceId, exposes: &[Value]) -> Vec<Exposed> {
 }
 
 fn entity_name(binding: &Binding, key: &str) -> String {
-    let base = match binding {
-        Binding::Light { .. } => "Light",
-        Binding::Cover { .. } => "Cover",
-        Binding::Climate { .. } => "Thermostat",
-        Binding::Fan(_) => "Fan",
-        _ => "",
+    // The key's word for the entity, and how the name says it.
+    let (word, name) = match binding {
+        Binding::Light { .. } => ("light", "Light"),
+        Binding::Cover { .. } => ("cover", "Cover"),
+        Binding::Climate { .. } => ("thermostat", "Thermostat"),
+        Binding::Fan(_) => ("fan", "Fan"),
+        _ => ("", ""),
     };
-    let words = if base.is_empty() {
+    let words = if word.is_empty() {
         key.replace('_', " ")
     } else {
-        text::replace_first(key, &base.to_ascii_lowercase(), base).replace('_', " ")
+        text::replace_first(key, word, name).replace('_', " ")
     };
     let mut chars = words.chars();
     chars.next().map_or_else(String::new, |first| {
@@ -960,10 +944,9 @@ fn kind_of(binding: &Binding) -> EntityKind {
             features: LightFeatures {
                 brightness: brightness.as_ref().is_some_and(Property::settable),
                 color_temp: color_temp.as_ref().filter(|p| p.settable()).map(|p| {
-                    let clamp = |v: f64| v.round().clamp(1.0, f64::from(u16::MAX)) as u16;
                     (
-                        clamp(p.value_min.unwrap_or(153.0)),
-                        clamp(p.value_max.unwrap_or(500.0)),
+                        mireds(p.value_min.unwrap_or(153.0)),
+                        mireds(p.value_max.unwrap_or(500.0)),
                     )
                 }),
                 color: color.as_ref().is_some_and(|(p, _)| p.settable()),
@@ -1046,7 +1029,7 @@ fn apply_state(
                     Some((v / p.value_max.unwrap_or(254.0).max(1.0)).clamp(0.0, 1.0) as f32);
             }
             if let Some(v) = get(color_temp).and_then(Value::as_f64).filter(|v| *v > 0.0) {
-                light.color_temp = Some(v.round().clamp(1.0, f64::from(u16::MAX)) as u16);
+                light.color_temp = Some(mireds(v));
             }
             if let Some(c) = color.as_ref().and_then(|(p, _)| state.get(&p.name)) {
                 // Zigbee2MQTT reports both forms when it can; hue and saturation are exact.
