@@ -750,8 +750,13 @@ impl Discovery {
                 "skipped: the Zigbee2MQTT adapter reads this device natively",
             );
         }
-        let device_info = config.get("device").cloned();
-        let device_info = device_info.as_ref();
+        let mut discovery = DiscoveryConfig {
+            platform,
+            availability: EntityAvailability::from_config(&config),
+            config,
+        };
+        let config = &discovery.config;
+        let device_info = config.get("device");
         let device_raw_id = device_info
             .and_then(|d| d.get("identifiers"))
             .and_then(|ids| match ids {
@@ -786,11 +791,6 @@ impl Discovery {
             .or(device_name)
             .unwrap_or(object_id)
             .to_owned();
-        let discovery = DiscoveryConfig {
-            platform,
-            availability: EntityAvailability::from_config(&config),
-            config,
-        };
         for (key, template_key) in discovery.state_topics() {
             if discovery.str(key).is_some()
                 && !template_key.is_empty()
@@ -826,7 +826,6 @@ impl Discovery {
         }
         device.upsert_entity(entity);
         // Availability readings survive a repeated config of the same topics.
-        let mut discovery = discovery;
         if let Some(old) = self.entities.get(&entity_id) {
             for t in &mut discovery.availability.topics {
                 t.state = old

@@ -498,39 +498,42 @@ impl Bridge {
                 let color_temp = plain(color_temp, "color_temp");
                 let color = color.clone().filter(|(p, _)| p.name == "color");
                 let effect = plain(effect, "effect");
-                merged = Some(match merged.take() {
+                match &mut merged {
                     Some(Binding::Light {
                         state: s,
                         brightness: b,
                         color_temp: ct,
                         color: c,
                         effect: fx,
-                    }) => Binding::Light {
-                        state: s.or(state),
-                        brightness: b.or(brightness),
-                        color_temp: match (ct, color_temp) {
-                            (Some(mut a), Some(b)) => {
+                    }) => {
+                        fill(s, state);
+                        fill(b, brightness);
+                        match (ct.as_mut(), color_temp) {
+                            (Some(a), Some(b)) => {
                                 a.value_min = min_opt(a.value_min, b.value_min);
                                 a.value_max = max_opt(a.value_max, b.value_max);
-                                Some(a)
                             }
-                            (a, b) => a.or(b),
-                        },
-                        color: match (c, color) {
-                            (Some((p, hs)), Some((_, other_hs))) => Some((p, hs || other_hs)),
-                            (a, b) => a.or(b),
-                        },
-                        effect: fx.or(effect),
-                    },
+                            (None, b) => *ct = b,
+                            (Some(_), None) => {}
+                        }
+                        match (c.as_mut(), color) {
+                            (Some((_, hs)), Some((_, other_hs))) => *hs |= other_hs,
+                            (None, b) => *c = b,
+                            (Some(_), None) => {}
+                        }
+                        fill(fx, effect);
+                    }
                     // Only lights are merged, so the first member's light starts the merge.
-                    _ => Binding::Light {
-                        state,
-                        brightness,
-                        color_temp,
-                        color,
-                        effect,
-                    },
-                });
+                    _ => {
+                        merged = Some(Binding::Light {
+                            state,
+                            brightness,
+                            color_temp,
+                            color,
+                            effect,
+                        })
+                    }
+                }
             }
         }
         merged.unwrap_or_else(|| {
@@ -728,6 +731,13 @@ fn settable<'p>(p: &'p Option<Property>, what: &'static str) -> Result<&'p Prope
     p.as_ref()
         .filter(|p| p.settable())
         .ok_or(CommandError::Unsupported(what))
+}
+
+/// Sets an unset group property to a member's.
+fn fill(slot: &mut Option<Property>, member: Option<Property>) {
+    if slot.is_none() {
+        *slot = member;
+    }
 }
 
 fn min_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
