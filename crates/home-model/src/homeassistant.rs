@@ -1270,10 +1270,8 @@ fn command_messages(
         }
         (EntityKind::Switch(_), Command::Switch(on)) => {
             let topic = d.command_topic("command_topic", "command_template")?;
-            Ok(vec![d.publish(
-                topic,
-                if on { payload_on() } else { payload_off() },
-            )])
+            d.publish(topic, if on { payload_on() } else { payload_off() })
+                .alone()
         }
         (EntityKind::Fan(_), Command::Fan { on, percentage }) => {
             let mut out = Vec::new();
@@ -1326,7 +1324,7 @@ fn command_messages(
                     )
                 }
             };
-            Ok(vec![d.publish(topic, payload)])
+            d.publish(topic, payload).alone()
         }
         (
             EntityKind::Climate(_),
@@ -1353,15 +1351,18 @@ fn command_messages(
         (EntityKind::Number(number), Command::Number(n)) => {
             // Home Assistant refuses a value outside min..max; the nearest allowed one is sent.
             let n = clamp_between(n, number.min, number.max);
-            Ok(vec![d.publish(
+            d.publish(
                 d.command_topic("command_topic", "command_template")?,
                 number_text(n),
-            )])
+            )
+            .alone()
         }
-        (EntityKind::Select(_), Command::Select(option)) => Ok(vec![d.publish(
-            d.command_topic("command_topic", "command_template")?,
-            option,
-        )]),
+        (EntityKind::Select(_), Command::Select(option)) => d
+            .publish(
+                d.command_topic("command_topic", "command_template")?,
+                option,
+            )
+            .alone(),
         (_, Command::Refresh) => Ok(Vec::new()),
         (EntityKind::Sensor(_) | EntityKind::BinarySensor(_), _) => Err(CommandError::ReadOnly),
         _ => Err(CommandError::WrongKind),
@@ -1378,7 +1379,7 @@ fn json_light_command(
     let mut payload = ObjectWriter::new();
     if r.on == Some(false) {
         payload.string("state", "OFF");
-        return Ok(vec![d.publish(topic, payload.finish())]);
+        return d.publish(topic, payload.finish()).alone();
     }
     // Home Assistant always sends `state`; a change of brightness or colour turns the light on.
     payload.string("state", "ON");
@@ -1418,7 +1419,7 @@ fn json_light_command(
     if let Some(effect) = r.effect {
         payload.string("effect", &effect);
     }
-    Ok(vec![d.publish(topic, payload.finish())])
+    d.publish(topic, payload.finish()).alone()
 }
 
 fn default_light_command(
@@ -1430,10 +1431,12 @@ fn default_light_command(
     let command_topic = d.command_topic("command_topic", "command_template")?;
     let on_payload = d.str("payload_on").unwrap_or("ON");
     if r.on == Some(false) {
-        return Ok(vec![d.publish(
-            command_topic,
-            d.str("payload_off").unwrap_or("OFF").to_owned(),
-        )]);
+        return d
+            .publish(
+                command_topic,
+                d.str("payload_off").unwrap_or("OFF").to_owned(),
+            )
+            .alone();
     }
     let mut attributes = Vec::new();
     if let Some(b) = r.brightness {

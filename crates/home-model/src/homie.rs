@@ -540,7 +540,7 @@ impl Homie {
             (_, _, Command::Refresh) => Ok(Vec::new()),
             (Binding::Property(p), _, _) if !p.settable => Err(CommandError::ReadOnly),
             (Binding::Property(p), EntityKind::Switch(_), Command::Switch(on)) => {
-                Ok(vec![set(p, bool_text(on))])
+                set(p, bool_text(on)).alone()
             }
             (Binding::Property(p), EntityKind::Number(n), Command::Number(value)) => {
                 let value = clamp_between(value, n.min, n.max);
@@ -549,13 +549,13 @@ impl Homie {
                 } else {
                     value
                 };
-                Ok(vec![set(p, number_text(value))])
+                set(p, number_text(value)).alone()
             }
             (Binding::Property(p), EntityKind::Select(s), Command::Select(option)) => {
                 if !s.options.contains(&option) {
                     return Err(CommandError::Unsupported("this option"));
                 }
-                Ok(vec![set(p, option)])
+                set(p, option).alone()
             }
             (
                 Binding::Property(p),
@@ -577,7 +577,7 @@ impl Homie {
                 };
                 request.check(light)?;
                 match request.hue_sat {
-                    Some((h, s)) => Ok(vec![set(p, color_payload(p, homie.version, h, s, 1.0))]),
+                    Some((h, s)) => set(p, color_payload(p, homie.version, h, s, 1.0)).alone(),
                     None => Err(CommandError::Unsupported("switching")),
                 }
             }

@@ -395,10 +395,9 @@ impl Tasmota {
         let send =
             |command: &str, payload: String| Outgoing::new(tasmota.command_topic(command), payload);
         match (&entity.kind, command) {
-            (EntityKind::Switch(_), Command::Switch(on)) => Ok(vec![send(
-                entity.id.key(),
-                if on { "ON" } else { "OFF" }.to_owned(),
-            )]),
+            (EntityKind::Switch(_), Command::Switch(on)) => {
+                send(entity.id.key(), if on { "ON" } else { "OFF" }.to_owned()).alone()
+            }
             (
                 EntityKind::Light(light),
                 Command::Light {
@@ -417,12 +416,9 @@ impl Tasmota {
                     effect,
                 };
                 request.check(light)?;
-                let power = tasmota
-                    .light_power
-                    .clone()
-                    .unwrap_or_else(|| "POWER".to_owned());
+                let power = tasmota.light_power.as_deref().unwrap_or("POWER");
                 if request.on == Some(false) {
-                    return Ok(vec![send(&power, "OFF".to_owned())]);
+                    return send(power, "OFF".to_owned()).alone();
                 }
                 let percent = |b: f32| {
                     let p = (b.clamp(0.0, 1.0) * 100.0).round();
@@ -455,15 +451,15 @@ impl Tasmota {
                     (None, None) => {}
                 }
                 if request.on == Some(true) {
-                    out.push(send(&power, "ON".to_owned()));
+                    out.push(send(power, "ON".to_owned()));
                 }
                 Ok(out)
             }
             (EntityKind::Switch(_) | EntityKind::Light(_), Command::Refresh) => {
-                Ok(vec![send("STATE", String::new())])
+                send("STATE", String::new()).alone()
             }
             // Sensor readings on demand come from `STATUS 10` (answered on stat/STATUS10).
-            (EntityKind::Sensor(_), Command::Refresh) => Ok(vec![send("STATUS", "10".to_owned())]),
+            (EntityKind::Sensor(_), Command::Refresh) => send("STATUS", "10".to_owned()).alone(),
             (EntityKind::Sensor(_), _) => Err(CommandError::ReadOnly),
             _ => Err(CommandError::WrongKind),
         }

@@ -593,7 +593,6 @@ impl Bridge {
             .iter()
             .find(|e| e.entity == entity.id)
             .ok_or(CommandError::UnknownEntity)?;
-        let set_topic = format!("{}/{name}/set", self.base);
         let mut payload = ObjectWriter::new();
         match (&exposed.binding, &entity.kind, command) {
             (_, _, Command::Refresh) => {
@@ -606,7 +605,7 @@ impl Bridge {
                     return Ok(Vec::new());
                 }
                 let get_topic = format!("{}/{name}/get", self.base);
-                return Ok(vec![Outgoing::new(get_topic, payload.finish())]);
+                return Outgoing::new(get_topic, payload.finish()).alone();
             }
             (
                 Binding::Light {
@@ -722,7 +721,8 @@ impl Bridge {
         if payload.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(vec![Outgoing::new(set_topic, payload.finish())])
+        let set_topic = format!("{}/{name}/set", self.base);
+        Outgoing::new(set_topic, payload.finish()).alone()
     }
 }
 
