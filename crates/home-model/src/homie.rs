@@ -67,6 +67,13 @@ impl PropertyDescription {
         format!("{}/{}", self.node, self.id)
     }
 
+    /// Whether `path` is this property's `path()`, compared without writing the path out.
+    fn is_at(&self, path: &str) -> bool {
+        path.strip_prefix(self.node.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            == Some(self.id.as_str())
+    }
+
     /// `min:max` (and Homie 5's `min:max:step`) of a numeric format; either end may be absent.
     fn range(&self) -> (Option<f64>, Option<f64>, Option<f64>) {
         let Some(format) = self.format.as_deref() else {
@@ -222,7 +229,7 @@ impl HomieDevice {
         let mut nodes = Vec::new();
         match self.version {
             Version::V4 => {
-                let attr = |path: String| self.attributes.get(&path).cloned();
+                let attr = |path: String| self.attributes.get(&path).map(String::as_str);
                 let list = self.attributes.get("$nodes").map_or("", String::as_str);
                 for node in list.split(',').map(str::trim) {
                     if node.is_empty() || node.ends_with("[]") {
@@ -230,6 +237,7 @@ impl HomieDevice {
                     }
                     let mut properties = Vec::new();
                     let ids = attr(format!("{node}/$properties")).unwrap_or_default();
+                    let owned = |text: Option<&str>| text.map(str::to_owned);
                     for id in ids.split(',').map(str::trim) {
                         if id.is_empty() {
                             continue;
@@ -238,18 +246,18 @@ impl HomieDevice {
                         properties.push(PropertyDescription {
                             node: node.to_owned(),
                             id: id.to_owned(),
-                            name: p("name"),
-                            datatype: Datatype::parse(p("datatype").as_deref().unwrap_or("string")),
-                            format: p("format"),
-                            settable: p("settable").as_deref() == Some("true"),
-                            retained: p("retained").as_deref() != Some("false"),
-                            unit: p("unit"),
+                            name: owned(p("name")),
+                            datatype: Datatype::parse(p("datatype").unwrap_or("string")),
+                            format: owned(p("format")),
+                            settable: p("settable") == Some("true"),
+                            retained: p("retained") != Some("false"),
+                            unit: owned(p("unit")),
                         });
                     }
                     nodes.push(NodeDescription {
                         id: node.to_owned(),
-                        name: attr(format!("{node}/$name")),
-                        node_type: attr(format!("{node}/$type")),
+                        name: owned(attr(format!("{node}/$name"))),
+                        node_type: owned(attr(format!("{node}/$type"))),
                         properties,
                     });
                 }
@@ -950,7 +958,7 @@ fn apply_values(
     let mut changed = false;
     for (key, binding) in bindings {
         if let Some((path, _)) = only
-            && !binding.properties().iter().any(|p| p.path() == path)
+            && !binding.properties().iter().any(|p| p.is_at(path))
         {
             continue;
         }

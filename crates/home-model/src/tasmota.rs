@@ -658,67 +658,42 @@ fn device_class_for(field: &str) -> Option<&'static str> {
     text::lookup(DEVICE_CLASSES, field)
 }
 
-/// One number from a SENSOR payload.
-struct Reading {
-    key: String,
-    name: String,
-    value: f64,
-    unit: Option<String>,
-    device_class: Option<&'static str>,
-}
-
 /// `tele/<t>/SENSOR`: `{"Time":"...","AM2301":{"Temperature":21.3,"Humidity":40.2},"TempUnit":"C"}`.
 /// Each number inside a named sensor object becomes a sensor entity `<Sensor>.<Field>`.
 fn read_sensors(id: &DeviceId, sensors: &Value, now_ms: u64, store: &mut Store<'_>) {
     let history_len = store.history_len;
-    let mut readings = Vec::new();
-    for (sensor, fields) in sensors.as_object().unwrap_or_default() {
-        for (field, value) in fields.as_object().unwrap_or_default() {
-            if let Some(value) = value.as_f64() {
-                readings.push(Reading {
-                    key: format!("{sensor}.{field}"),
-                    name: format!("{sensor} {field}"),
-                    value,
-                    unit: unit_for(field, sensors),
-                    device_class: device_class_for(field),
-                });
-            }
-        }
-    }
     let Some(model) = store.device_mut(id) else {
         return;
     };
     let mut added = false;
-    for Reading {
-        key,
-        name,
-        value: n,
-        unit,
-        device_class,
-    } in readings
-    {
-        let entity_id: EntityId = id.entity(&key);
-        if model.entity(&entity_id).is_none() {
-            added = true;
-            model.upsert_entity(Entity {
-                target: None,
-                optimistic: false,
-                id: entity_id.clone(),
-                name,
-                kind: EntityKind::Sensor(Sensor {
-                    unit,
-                    device_class: device_class.map(str::to_owned),
-                    ..Sensor::default()
-                }),
-            });
-        }
-        if let Some(Entity {
-            kind: EntityKind::Sensor(sensor),
-            ..
-        }) = model.entity_mut(&entity_id)
-        {
-            sensor.value = Some(SensorValue::Number(n));
-            sensor.history.push(now_ms, n, history_len);
+    for (sensor, fields) in sensors.as_object().unwrap_or_default() {
+        for (field, value) in fields.as_object().unwrap_or_default() {
+            let Some(n) = value.as_f64() else {
+                continue;
+            };
+            let entity_id: EntityId = id.entity(&format!("{sensor}.{field}"));
+            if model.entity(&entity_id).is_none() {
+                added = true;
+                model.upsert_entity(Entity {
+                    target: None,
+                    optimistic: false,
+                    id: entity_id.clone(),
+                    name: format!("{sensor} {field}"),
+                    kind: EntityKind::Sensor(Sensor {
+                        unit: unit_for(field, sensors),
+                        device_class: device_class_for(field).map(str::to_owned),
+                        ..Sensor::default()
+                    }),
+                });
+            }
+            if let Some(Entity {
+                kind: EntityKind::Sensor(sensor),
+                ..
+            }) = model.entity_mut(&entity_id)
+            {
+                sensor.value = Some(SensorValue::Number(n));
+                sensor.history.push(now_ms, n, history_len);
+            }
         }
     }
     if added {
