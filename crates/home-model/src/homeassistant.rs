@@ -1144,22 +1144,23 @@ fn apply_state(
                 );
             }
             _ => {
-                let is = |k: &str, default: &str| text == discovery.str(k).unwrap_or(default);
-                cover.state = Some(if is("state_open", "open") {
-                    CoverState::Open
-                } else if is("state_opening", "opening") {
-                    CoverState::Opening
-                } else if is("state_closed", "closed") {
-                    CoverState::Closed
-                } else if is("state_closing", "closing") {
-                    CoverState::Closing
-                } else if is("state_stopped", "stopped") {
-                    CoverState::Stopped
-                } else {
+                // Each state's config key and default payload, in the order they are tried.
+                const STATES: [(&str, &str, CoverState); 5] = [
+                    ("state_open", "open", CoverState::Open),
+                    ("state_opening", "opening", CoverState::Opening),
+                    ("state_closed", "closed", CoverState::Closed),
+                    ("state_closing", "closing", CoverState::Closing),
+                    ("state_stopped", "stopped", CoverState::Stopped),
+                ];
+                let Some((_, _, state)) = STATES
+                    .iter()
+                    .find(|(key, default, _)| text == discovery.str(key).unwrap_or(default))
+                else {
                     return Err(format!(
                         "cover state \"{text}\" is not one of the configured states"
                     ));
-                });
+                };
+                cover.state = Some(*state);
             }
         },
         EntityKind::Fan(fan) => match key {

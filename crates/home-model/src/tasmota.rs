@@ -257,23 +257,29 @@ impl Tasmota {
             .get_or_insert_with(topic.to_owned(), || TasmotaDevice::new(topic));
         device.discovered = true;
         device.mac = Some(mac.to_owned());
-        let old_full_topic = (device.full_topic.clone(), device.prefixes.clone());
+        // Where the device publishes: a change asks for other subscriptions.
+        let mut moved = false;
         if let Some(ft) = config.str_at("ft") {
             // `%hostname%` and `%id%` are fixed per device, so they are filled in once here.
             let with_hostname =
                 text::replace(ft, "%hostname%", config.str_at("hn").unwrap_or_default());
-            device.full_topic = text::replace(
+            let full_topic = text::replace(
                 &with_hostname,
                 "%id%",
                 config.str_at("mac").unwrap_or_default(),
             );
+            moved |= full_topic != device.full_topic;
+            device.full_topic = full_topic;
         }
         for (slot, word) in device.prefixes.iter_mut().zip(config.array_at("tp")) {
-            if let Some(word) = word.as_str() {
+            if let Some(word) = word.as_str()
+                && slot != word
+            {
                 *slot = word.to_owned();
+                moved = true;
             }
         }
-        if device.full_topic != old_full_topic.0 || device.prefixes != old_full_topic.1 {
+        if moved {
             store.changes.subscriptions_changed = true;
         }
         device.online_payload = config.str_at("onln").unwrap_or("Online").to_owned();
@@ -528,8 +534,8 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
     let Some(model) = store.device_mut(&device.id) else {
         return;
     };
+    let light_id = device.id.entity("light");
     if let Some(light_power) = &device.light_power {
-        let light_id = device.id.entity("light");
         if model.entity(&light_id).is_none() {
             let name = model.name.clone();
             model.upsert_entity(light_entity(device, name));
@@ -554,7 +560,7 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
             if let Some(Entity {
                 kind: EntityKind::Light(light),
                 ..
-            }) = model.entity_mut(&device.id.entity("light"))
+            }) = model.entity_mut(&light_id)
             {
                 light.on = Some(on);
             }
@@ -585,7 +591,7 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
     if let Some(Entity {
         kind: EntityKind::Light(light),
         ..
-    }) = model.entity_mut(&device.id.entity("light"))
+    }) = model.entity_mut(&light_id)
     {
         if let Some(d) = state.f64_at("Dimmer") {
             light.brightness = Some((d / 100.0).clamp(0.0, 1.0) as f32);

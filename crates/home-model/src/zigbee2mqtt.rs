@@ -868,21 +868,29 @@ fn read_exposes(device: &DeviceId, exposes: &[Value]) -> Vec<Exposed> {
             _ => continue,
         };
         let key = match &binding {
-            Binding::Light { .. } => with_endpoint("light", expose),
-            Binding::Cover { .. } => with_endpoint("cover", expose),
-            Binding::Climate { .. } => with_endpoint("climate", expose),
-            Binding::Fan(_) => with_endpoint("fan", expose),
-            Binding::Switch(p) if expose.str_at("type") == Some("switch") => {
-                if p.name == "state" {
+            // A switch expose's plain `state` is the switch; other generic properties are
+            // keyed by their own name.
+            Binding::Switch(p)
+            | Binding::BinarySensor(p)
+            | Binding::Sensor(p)
+            | Binding::Number(p)
+            | Binding::Select(p) => {
+                if p.name == "state" && expose.str_at("type") == Some("switch") {
                     "switch".to_owned()
                 } else {
                     p.name.clone()
                 }
             }
-            other => other
-                .properties()
-                .first()
-                .map_or_else(String::new, |p| p.name.clone()),
+            // Specific exposes are keyed by their kind, and endpoint if they have one.
+            other => {
+                let kind = match other {
+                    Binding::Light { .. } => "light",
+                    Binding::Cover { .. } => "cover",
+                    Binding::Climate { .. } => "climate",
+                    _ => "fan",
+                };
+                with_endpoint(kind, expose)
+            }
         };
         if out.iter().any(|e: &Exposed| e.entity.key() == key) {
             continue;
