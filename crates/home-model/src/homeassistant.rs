@@ -428,6 +428,20 @@ impl DiscoveryConfig {
         }
     }
 
+    /// Adds to `out` the message that sends `payload` to the command topic at `key`; refused
+    /// as [`DiscoveryConfig::command_topic`] refuses.
+    fn send(
+        &self,
+        out: &mut Vec<Outgoing>,
+        key: &str,
+        template_key: &str,
+        payload: String,
+    ) -> Result<(), CommandError> {
+        let topic = self.command_topic(key, template_key)?;
+        out.push(self.publish(topic, payload));
+        Ok(())
+    }
+
     fn build_kind(&self) -> EntityKind {
         match self.platform {
             Platform::Light => EntityKind::Light(Light {
@@ -1277,9 +1291,6 @@ fn command_messages(
         (EntityKind::Fan(_), Command::Fan { on, percentage }) => {
             let mut out = Vec::new();
             if let Some(p) = percentage {
-                let topic = d
-                    .command_topic("percentage_command_topic", "percentage_command_template")
-                    .map_err(|_| CommandError::Unsupported("fan speed"))?;
                 let low = d.f64_or("speed_range_min", 1.0);
                 let high = d.f64_or("speed_range_max", 100.0).max(low);
                 let value = if p == 0 {
@@ -1287,11 +1298,17 @@ fn command_messages(
                 } else {
                     (f64::from(p.min(100)) / 100.0 * (high - low + 1.0)).ceil() + low - 1.0
                 };
-                out.push(d.publish(topic, number_text(value)));
+                d.send(
+                    &mut out,
+                    "percentage_command_topic",
+                    "percentage_command_template",
+                    number_text(value),
+                )
+                .map_err(|_| CommandError::Unsupported("fan speed"))?;
             }
             if let Some(on) = on {
-                let topic = d.command_topic("command_topic", "command_template")?;
-                out.push(d.publish(topic, if on { payload_on() } else { payload_off() }));
+                let payload = if on { payload_on() } else { payload_off() };
+                d.send(&mut out, "command_topic", "command_template", payload)?;
             }
             Ok(out)
         }
@@ -1336,16 +1353,22 @@ fn command_messages(
         ) => {
             let mut out = Vec::new();
             if let Some(mode) = mode {
-                let topic = d
-                    .command_topic("mode_command_topic", "mode_command_template")
-                    .map_err(|_| CommandError::Unsupported("mode"))?;
-                out.push(d.publish(topic, mode));
+                d.send(
+                    &mut out,
+                    "mode_command_topic",
+                    "mode_command_template",
+                    mode,
+                )
+                .map_err(|_| CommandError::Unsupported("mode"))?;
             }
             if let Some(t) = target_temperature {
-                let topic = d
-                    .command_topic("temperature_command_topic", "temperature_command_template")
-                    .map_err(|_| CommandError::Unsupported("target temperature"))?;
-                out.push(d.publish(topic, number_text(t)));
+                d.send(
+                    &mut out,
+                    "temperature_command_topic",
+                    "temperature_command_template",
+                    number_text(t),
+                )
+                .map_err(|_| CommandError::Unsupported("target temperature"))?;
             }
             Ok(out)
         }
@@ -1441,49 +1464,65 @@ fn default_light_command(
     }
     let mut attributes = Vec::new();
     if let Some(b) = r.brightness {
-        let topic = d.command_topic("brightness_command_topic", "brightness_command_template")?;
-        attributes.push(d.publish(
-            topic,
-            number_text(scale_brightness(b, d.f64_or("brightness_scale", 255.0))),
-        ));
+        let value = scale_brightness(b, d.f64_or("brightness_scale", 255.0));
+        d.send(
+            &mut attributes,
+            "brightness_command_topic",
+            "brightness_command_template",
+            number_text(value),
+        )?;
     }
     if let Some(ct) = r.clamped_color_temp(light) {
-        let topic = d.command_topic("color_temp_command_topic", "color_temp_command_template")?;
         let value = if d.kelvin() {
             (1e6 / f64::from(ct.max(1))).round()
         } else {
             f64::from(ct)
         };
-        attributes.push(d.publish(topic, number_text(value)));
+        d.send(
+            &mut attributes,
+            "color_temp_command_topic",
+            "color_temp_command_template",
+            number_text(value),
+        )?;
     }
     if let Some((h, s)) = r.hue_sat {
-        if let Some(topic) = d.str("hs_command_topic") {
-            attributes.push(d.publish(
+        // The first colour topic the light has, and the colour in its form.
+        let colour = if let Some(topic) = d.str("hs_command_topic") {
+            Some((
                 topic,
                 format!(
                     "{},{}",
                     number_text(f64::from(h)),
                     number_text(f64::from(s))
                 ),
-            ));
+            ))
         } else if let Some(topic) = d.str("rgb_command_topic") {
             let (red, green, blue) = color::hs_to_rgb(h, s);
-            attributes.push(d.publish(topic, format!("{red},{green},{blue}")));
+            Some((topic, format!("{red},{green},{blue}")))
         } else if let Some(topic) = d.str("xy_command_topic") {
             let (x, y) = color::hs_to_xy(h, s);
-            attributes.push(d.publish(
+            Some((
                 topic,
                 format!(
                     "{},{}",
                     number_text(f64::from(x)),
                     number_text(f64::from(y))
                 ),
-            ));
+            ))
+        } else {
+            None
+        };
+        if let Some((topic, payload)) = colour {
+            attributes.push(d.publish(topic, payload));
         }
     }
     if let Some(effect) = r.effect {
-        let topic = d.command_topic("effect_command_topic", "effect_command_template")?;
-        attributes.push(d.publish(topic, effect));
+        d.send(
+            &mut attributes,
+            "effect_command_topic",
+            "effect_command_template",
+            effect,
+        )?;
     }
     // `on_command_type`: `last` (default) sends ON after the attributes, `first` before them,
     // `brightness` lets the brightness message alone turn the light on.

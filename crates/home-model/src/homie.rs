@@ -377,7 +377,8 @@ impl Homie {
                 restructure = true;
             }
             (Version::V5, [_, _, "$target"]) => {
-                let property = format!("{}/{}", segments[0], segments[1]);
+                // `<node>/<property>`: the path without its last level.
+                let property = path.strip_suffix("/$target").unwrap_or(path).to_owned();
                 if text.is_empty() {
                     homie.targets.remove(&property);
                 } else {
@@ -389,30 +390,22 @@ impl Homie {
             (_, [_, _, "set"]) | (Version::V5, ["$alert" | "$log", ..]) => return Claim::Mine,
             (Version::V4, [attribute]) if attribute.starts_with('$') => {
                 if matches!(*attribute, "$homie" | "$name" | "$nodes") {
-                    set_attribute(&mut homie.attributes, attribute, text);
+                    set_attribute(&mut homie.attributes, path, text);
                     restructure = true;
                 }
             }
-            (Version::V4, [node, attribute])
-                if attribute.starts_with('$') && !node.starts_with('$') =>
+            // A node's (`<node>/$name`) or a property's (`<node>/<property>/$datatype`)
+            // attribute, kept by its path.
+            (Version::V4, [levels @ .., attribute])
+                if levels.len() <= 2
+                    && attribute.starts_with('$')
+                    && levels.iter().all(|level| !level.starts_with('$')) =>
             {
-                set_attribute(&mut homie.attributes, &format!("{node}/{attribute}"), text);
-                restructure = true;
-            }
-            (Version::V4, [node, property, attribute])
-                if attribute.starts_with('$')
-                    && !node.starts_with('$')
-                    && !property.starts_with('$') =>
-            {
-                set_attribute(
-                    &mut homie.attributes,
-                    &format!("{node}/{property}/{attribute}"),
-                    text,
-                );
+                set_attribute(&mut homie.attributes, path, text);
                 restructure = true;
             }
             (_, [node, property]) if !node.starts_with('$') && !property.starts_with('$') => {
-                let property = format!("{node}/{property}");
+                let property = path.to_owned();
                 homie.values.insert(property.clone(), text.to_owned());
                 // A value that reaches its target ends the move.
                 if homie.targets.get(&property).is_some_and(|t| t == text) {
