@@ -1,7 +1,5 @@
 //! `Home`: every device the conventions announced, kept current from MQTT messages.
 
-use std::collections::VecDeque;
-
 use crate::command::{Command, CommandError, Outgoing};
 #[cfg(feature = "homeassistant")]
 use crate::homeassistant;
@@ -224,8 +222,11 @@ pub struct Home {
     tasmota: Option<tasmota::Tasmota>,
     #[cfg(feature = "homie")]
     homie: Option<homie::Homie>,
-    held: VecDeque<(String, Vec<u8>)>,
-    problems: VecDeque<Problem>,
+    // Both are short and bounded (`HELD_MESSAGES`, `KEPT_PROBLEMS`), so dropping the oldest
+    // from the front of a `Vec` costs little, and a `VecDeque` would compile its ring buffer
+    // for each of them.
+    held: Vec<(String, Vec<u8>)>,
+    problems: Vec<Problem>,
     /// Rooms the user chose, which win over what conventions suggest.
     user_rooms: SortedMap<DeviceId, Option<String>>,
 }
@@ -246,8 +247,8 @@ impl Home {
             homie: config.homie_root.clone().map(homie::Homie::new),
             config,
             devices: SortedMap::new(),
-            held: VecDeque::new(),
-            problems: VecDeque::new(),
+            held: Vec::new(),
+            problems: Vec::new(),
             user_rooms: SortedMap::new(),
         }
     }
@@ -315,7 +316,7 @@ impl Home {
             let held = std::mem::take(&mut self.held);
             for (topic, payload) in held {
                 if self.dispatch(&topic, &payload, now_ms, &mut changes) == Claim::NotMine {
-                    self.held.push_back((topic, payload));
+                    self.held.push((topic, payload));
                 }
             }
         }
@@ -331,9 +332,9 @@ impl Home {
         }
         for problem in &changes.problems {
             if self.problems.len() == KEPT_PROBLEMS {
-                self.problems.pop_front();
+                self.problems.remove(0);
             }
-            self.problems.push_back(problem.clone());
+            self.problems.push(problem.clone());
         }
         changes
     }
@@ -381,9 +382,9 @@ impl Home {
     fn hold(&mut self, topic: &str, payload: &[u8]) {
         self.held.retain(|(t, _)| t != topic);
         if self.held.len() == HELD_MESSAGES {
-            self.held.pop_front();
+            self.held.remove(0);
         }
-        self.held.push_back((topic.to_owned(), payload.to_vec()));
+        self.held.push((topic.to_owned(), payload.to_vec()));
     }
 
     /// All devices, ordered by id.
@@ -792,7 +793,7 @@ mod tests {
         }
         assert_eq!(home.held.len(), HELD_MESSAGES);
         assert_eq!(
-            home.held.front().map(|(t, _)| t.as_str()),
+            home.held.first().map(|(t, _)| t.as_str()),
             Some("zigbee2mqtt/device 50")
         );
     }

@@ -460,9 +460,12 @@ impl DiscoveryConfig {
             }),
             Platform::Climate => EntityKind::Climate(Climate {
                 modes: string_list(self.config.get("modes")).unwrap_or_else(|| {
-                    ["auto", "off", "cool", "heat", "dry", "fan_only"]
-                        .map(String::from)
-                        .into()
+                    // Home Assistant's default modes.
+                    let mut modes = Vec::new();
+                    for mode in "auto off cool heat dry fan_only".split(' ') {
+                        modes.push(mode.to_owned());
+                    }
+                    modes
                 }),
                 min_temp: self.f64_or("min_temp", 7.0),
                 max_temp: self.f64_or("max_temp", 35.0),
