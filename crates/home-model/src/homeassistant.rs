@@ -1034,12 +1034,12 @@ fn pair(text: &str) -> Option<(f32, f32)> {
 }
 
 fn triple(text: &str) -> Option<(f32, f32, f32)> {
-    let mut parts = text
-        .split(',')
-        .map(|p| parse_f32(p.trim()).filter(|n| n.is_finite()));
-    let r = parts.next()??;
-    let g = parts.next()??;
-    let b = parts.next()??;
+    let mut numbers = [0.0; 3];
+    let mut parts = text.split(',');
+    for n in &mut numbers {
+        *n = parse_f32(parts.next()?.trim()).filter(|n| n.is_finite())?;
+    }
+    let [r, g, b] = numbers;
     parts.next().is_none().then_some((r, g, b))
 }
 

@@ -79,12 +79,9 @@ impl PropertyDescription {
         let Some(format) = self.format.as_deref() else {
             return (None, None, None);
         };
-        let mut parts = format.split(':').map(parse_number);
-        (
-            parts.next().flatten(),
-            parts.next().flatten(),
-            parts.next().flatten(),
-        )
+        let mut parts = format.split(':');
+        let mut next = || parts.next().and_then(parse_number);
+        (next(), next(), next())
     }
 
     /// Values of an enum: a comma list (Homie 4 escapes a comma in a value as `,,`).
@@ -114,12 +111,11 @@ impl PropertyDescription {
 
     /// Which colour formats the property takes, in the order listed.
     fn color_formats(&self) -> Vec<&str> {
-        self.format
-            .as_deref()
-            .unwrap_or("rgb")
-            .split(',')
-            .map(str::trim)
-            .collect()
+        let mut formats = Vec::new();
+        for format in self.format.as_deref().unwrap_or("rgb").split(',') {
+            formats.push(format.trim());
+        }
+        formats
     }
 }
 
@@ -231,14 +227,16 @@ impl HomieDevice {
             Version::V4 => {
                 let attr = |path: String| self.attributes.get(&path).map(String::as_str);
                 let list = self.attributes.get("$nodes").map_or("", String::as_str);
-                for node in list.split(',').map(str::trim) {
+                for node in list.split(',') {
+                    let node = node.trim();
                     if node.is_empty() || node.ends_with("[]") {
                         continue;
                     }
                     let mut properties = Vec::new();
                     let ids = attr(format!("{node}/$properties")).unwrap_or_default();
                     let owned = |text: Option<&str>| text.map(str::to_owned);
-                    for id in ids.split(',').map(str::trim) {
+                    for id in ids.split(',') {
+                        let id = id.trim();
                         if id.is_empty() {
                             continue;
                         }
@@ -950,8 +948,9 @@ fn apply_values(
     };
     let mut changed = false;
     for (key, binding) in bindings {
+        let properties = binding.properties();
         if let Some((path, _)) = only
-            && !binding.properties().iter().any(|p| p.is_at(path))
+            && !properties.iter().any(|p| p.is_at(path))
         {
             continue;
         }
@@ -964,8 +963,7 @@ fn apply_values(
         // compile both for every kind of entity.
         let target_changed = replace(
             &mut entity.target,
-            binding
-                .properties()
+            properties
                 .iter()
                 .find_map(|p| homie.targets.get(&p.path()))
                 .cloned(),
