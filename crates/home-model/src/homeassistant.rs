@@ -624,18 +624,23 @@ impl Discovery {
                 return Claim::Mine;
             }
         }
-        if let Some(routes) = self.routes.get(message.topic).cloned() {
+        // Taken out while the entities read the message, and put back after: reading state
+        // and availability changes no routes.
+        if let Some(routes) = self.routes.get_mut(message.topic).map(core::mem::take) {
             claim = Claim::Mine;
             let mut availability_changed = DeviceSet::new();
-            for (entity_id, route) in routes {
+            for (entity_id, route) in &routes {
                 match route {
-                    Route::State(key) => self.handle_state(&entity_id, key, message, store),
+                    Route::State(key) => self.handle_state(entity_id, key, message, store),
                     Route::Availability(index) => {
-                        if self.handle_availability(&entity_id, index, message, store) {
+                        if self.handle_availability(entity_id, *index, message, store) {
                             availability_changed.insert(entity_id.device());
                         }
                     }
                 }
+            }
+            if let Some(slot) = self.routes.get_mut(message.topic) {
+                *slot = routes;
             }
             for device in availability_changed {
                 self.update_device_availability(&device, store);

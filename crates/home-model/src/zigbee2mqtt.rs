@@ -425,8 +425,15 @@ impl Bridge {
                 );
             }
             let binding = self.group_binding(&members);
+            let entity = Entity {
+                target: None,
+                id: id.entity(group_key(&binding)),
+                name: name.to_owned(),
+                kind: kind_of(&binding),
+                optimistic: !binding.reports_state(),
+            };
             let exposed = vec![Exposed {
-                entity: id.entity(group_key(&binding)),
+                entity: entity.id.clone(),
                 binding,
             }];
             self.forget(&id);
@@ -434,13 +441,6 @@ impl Bridge {
             let model = store.device_or_insert(&id, name, Convention::Zigbee2Mqtt);
             model.name = name.to_owned();
             model.model = Some("Group".into());
-            let entity = Entity {
-                target: None,
-                id: exposed[0].entity.clone(),
-                name: name.to_owned(),
-                kind: kind_of(&exposed[0].binding),
-                optimistic: !exposed[0].binding.reports_state(),
-            };
             model.set_entities(vec![entity]);
             let addressable = Addressable {
                 id: id.clone(),
