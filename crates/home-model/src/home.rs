@@ -781,6 +781,42 @@ mod tests {
     }
 
     #[test]
+    fn topics_of_other_shapes_are_refused_or_left_alone() {
+        let mut home = Home::new(HomeConfig::default());
+        let light = br#"{"name":"x","cmd_t":"x/set","uniq_id":"x"}"#;
+        for topic in [
+            "homeassistant/light/config",
+            "homeassistant/light/a/b/c/config",
+        ] {
+            let changes = home.handle_message(topic, light, true, 0);
+            assert_eq!(changes.problems.len(), 1, "{topic}");
+            assert_eq!(
+                changes.problems[0].reason,
+                "discovery topic has an unexpected shape"
+            );
+        }
+        let changes = home.handle_message("homeassistant/light/node/lamp/config", light, true, 0);
+        assert!(changes.problems.is_empty());
+        assert_eq!(home.devices().count(), 1);
+        // Tasmota topics have exactly three levels; Homie paths of more than three are not read.
+        for topic in [
+            "stat/a/b/RESULT",
+            "stat//RESULT/x",
+            "homie/5/lamp/$alert/a/b",
+            "homie/lamp/node/property/x",
+        ] {
+            let changes = home.handle_message(topic, br#"{"POWER":"ON"}"#, false, 0);
+            assert!(changes.is_empty(), "{topic}");
+        }
+        assert_eq!(home.devices().count(), 1);
+        assert!(
+            home.handle_message("stat/plug/RESULT", br#"{"POWER":"ON"}"#, false, 0)
+                .devices
+                .contains(&DeviceId::from("tasmota:plug"))
+        );
+    }
+
+    #[test]
     fn held_messages_are_bounded() {
         let mut home = Home::new(HomeConfig::default());
         for i in 0..(HELD_MESSAGES + 50) {

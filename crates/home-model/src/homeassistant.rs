@@ -650,10 +650,17 @@ impl Discovery {
     }
 
     fn handle_config(&mut self, topic: &str, path: &str, payload: &[u8], store: &mut Store<'_>) {
-        let parts: Vec<&str> = path.split('/').collect();
-        let (component, object_id) = match parts.as_slice() {
-            [component, object_id] | [component, _, object_id] => (*component, *object_id),
-            _ => return store.problem(topic, "discovery topic has an unexpected shape"),
+        // `<component>/<object_id>` or `<component>/<node_id>/<object_id>`.
+        let shape = path.split_once('/').and_then(|(component, rest)| {
+            let object_id = match rest.split_once('/') {
+                None => rest,
+                Some((_node_id, object_id)) if !object_id.contains('/') => object_id,
+                Some(_) => return None,
+            };
+            Some((component, object_id))
+        });
+        let Some((component, object_id)) = shape else {
+            return store.problem(topic, "discovery topic has an unexpected shape");
         };
         let previous = self.by_config_topic.remove(topic).unwrap_or_default();
         let mut configured = Vec::new();

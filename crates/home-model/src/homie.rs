@@ -349,11 +349,22 @@ impl Homie {
             Version::V5 => &mut self.v5,
         };
         let homie = devices.get_or_insert_with(device.to_owned(), || HomieDevice::new(version));
-        let segments: Vec<&str> = path.split('/').collect();
+        // The path's levels. Every message with more than three is one to leave alone (alerts,
+        // logs, and what nothing here reads).
+        let mut levels = [""; 3];
+        let mut count = 0;
+        for level in path.split('/') {
+            let Some(slot) = levels.get_mut(count) else {
+                return Claim::Mine;
+            };
+            *slot = level;
+            count += 1;
+        }
+        let segments = &levels[..count];
         let mut restructure = false;
         // The property whose value or target arrived, and whether it is a new reading.
         let mut touched: Option<(String, bool)> = None;
-        match (version, segments.as_slice()) {
+        match (version, segments) {
             (_, ["$state"]) => homie.state = (!text.is_empty()).then(|| text.to_owned()),
             (Version::V5, ["$description"]) => {
                 if text.is_empty() {

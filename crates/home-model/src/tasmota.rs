@@ -143,22 +143,27 @@ impl Tasmota {
         let (topic, prefix, command) = match known {
             Some(found) => found,
             None => {
-                let parts: Vec<&str> = message.topic.split('/').collect();
-                let [prefix, topic, command] = parts.as_slice() else {
+                // `<prefix>/<topic>/<command>`, three levels exactly.
+                let Some((prefix, (topic, command))) = message
+                    .topic
+                    .split_once('/')
+                    .and_then(|(prefix, rest)| Some((prefix, rest.split_once('/')?)))
+                    .filter(|(_, (_, command))| !command.contains('/'))
+                else {
                     return Claim::NotMine;
                 };
-                let prefix = match *prefix {
+                let prefix = match prefix {
                     "cmnd" => 0,
                     "stat" => 1,
                     "tele" => 2,
                     _ => return Claim::NotMine,
                 };
                 let announces =
-                    matches!(*command, "LWT" | "STATE" | "SENSOR" | "RESULT") || is_power(command);
+                    matches!(command, "LWT" | "STATE" | "SENSOR" | "RESULT") || is_power(command);
                 if prefix == 0 || !announces || topic.is_empty() {
                     return Claim::NotMine;
                 }
-                ((*topic).to_owned(), prefix, *command)
+                (topic.to_owned(), prefix, command)
             }
         };
         if prefix == 0 {
