@@ -607,7 +607,9 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
         if let Some(hsb) = state.str_at("HSBColor") {
             let mut parts: Vec<f32> = Vec::new();
             for p in hsb.split(',') {
-                parts.extend(parse_f32(p.trim()).filter(|n| n.is_finite()));
+                if let Some(n) = parse_f32(p.trim()).filter(|n| n.is_finite()) {
+                    parts.push(n);
+                }
             }
             if let [h, s, _b] = parts.as_slice() {
                 light.hue_sat = Some((*h, *s));

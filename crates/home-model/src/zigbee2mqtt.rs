@@ -419,10 +419,9 @@ impl Bridge {
             let id = DeviceId::new("z2m", &format!("group_{}", number_text(number)));
             let mut members: Vec<DeviceId> = Vec::new();
             for m in group.array_at("members") {
-                members.extend(
-                    m.str_at("ieee_address")
-                        .map(|ieee| DeviceId::new("z2m", ieee)),
-                );
+                if let Some(ieee) = m.str_at("ieee_address") {
+                    members.push(DeviceId::new("z2m", ieee));
+                }
             }
             let binding = self.group_binding(&members);
             let entity = Entity {
