@@ -31,8 +31,8 @@ struct TasmotaDevice {
     prefixes: [String; 3],
     online_payload: String,
     offline_payload: String,
-    /// Relay names from discovery (`fn`), by relay number from 1.
-    relay_names: Vec<Option<String>>,
+    /// Relay names from discovery (`fn`), by relay number from 1; empty where it names none.
+    relay_names: Vec<String>,
     /// The `POWER` key (`POWER` or `POWER<n>`) that switches the light, once there is one.
     light_power: Option<String>,
     /// What the light has shown it can do.
@@ -85,8 +85,8 @@ impl TasmotaDevice {
             .unwrap_or(1);
         self.relay_names
             .get(index.wrapping_sub(1))
+            .filter(|name| !name.is_empty())
             .cloned()
-            .flatten()
             .unwrap_or_else(|| {
                 if key == "POWER" {
                     "Power".to_owned()
@@ -293,7 +293,7 @@ impl Tasmota {
         for n in config.array_at("fn") {
             device
                 .relay_names
-                .push(n.as_str().filter(|s| !s.is_empty()).map(str::to_owned));
+                .push(n.as_str().unwrap_or_default().to_owned());
         }
         // `rl`: per output, 1 = relay, 2 = light; `lt_st`: the light's kind, 1 dimmer,
         // 2 cold/warm white, 3 RGB, 4 RGBW, 5 RGB with cold/warm white.

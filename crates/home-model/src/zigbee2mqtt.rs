@@ -756,13 +756,12 @@ fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 /// Availability (and bridge state) comes as `{"state":"online"}` since 2.0 and as plain
 /// `online` before; both are read.
 fn parse_online(payload: &[u8]) -> Option<bool> {
-    let text = match Value::parse(payload) {
-        Ok(v) => v.str_at("state").map(str::to_owned),
-        Err(_) => core::str::from_utf8(payload)
-            .ok()
-            .map(|s| s.trim().to_owned()),
-    }?;
-    match text.as_str() {
+    let parsed = Value::parse(payload);
+    let text = match &parsed {
+        Ok(v) => v.str_at("state"),
+        Err(_) => core::str::from_utf8(payload).ok().map(str::trim),
+    };
+    match text? {
         "online" => Some(true),
         "offline" => Some(false),
         _ => None,
