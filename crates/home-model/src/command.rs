@@ -173,6 +173,12 @@ impl Outgoing {
             qos: 0,
         }
     }
+
+    /// The result of a command that sends only this message. One function rather than a
+    /// `vec![...]` at every such command, which would compile the allocation at each.
+    pub(crate) fn alone(self) -> Result<Vec<Outgoing>, CommandError> {
+        Ok(vec![self])
+    }
 }
 
 /// Why a command could not be turned into messages. All of these are the caller's to fix or

@@ -1,12 +1,11 @@
 //! `Home`: every device the conventions announced, kept current from MQTT messages.
 
-use std::collections::VecDeque;
-
 use crate::command::{Command, CommandError, Outgoing};
 #[cfg(feature = "homeassistant")]
 use crate::homeassistant;
 #[cfg(feature = "homie")]
 use crate::homie;
+use crate::json::Value;
 use crate::model::{
     Availability, Convention, Device, DeviceId, Entity, EntityId, EntityKind, Sensor, SensorValue,
 };
@@ -121,17 +120,19 @@ impl Store<'_> {
         Some(device)
     }
 
-    /// The device, created with `make` if it is new (which counts as a change of structure).
+    /// The device, created with `name` if it is new (which counts as a change of structure).
     pub fn device_or_insert(
         &mut self,
         id: &DeviceId,
-        make: impl FnOnce() -> Device,
+        name: &str,
+        convention: Convention,
     ) -> &mut Device {
         self.changes.changed(id);
         if !self.devices.contains_key(id) {
             self.changes.structure_changed = true;
         }
-        self.devices.get_or_insert_with(id.clone(), make)
+        self.devices
+            .get_or_insert_with(id.clone(), || Device::new(id.clone(), name, convention))
     }
 
     pub fn entity_mut(&mut self, id: &EntityId) -> Option<&mut Entity> {
@@ -150,7 +151,7 @@ impl Store<'_> {
         let device_id = id.device();
         let now_empty = match self.devices.get_mut(&device_id) {
             Some(device) => {
-                device.entities.retain(|e| &e.id != id);
+                device.retain_entities(&|e| &e.id != id);
                 device.entities.is_empty()
             }
             None => return,
@@ -167,6 +168,30 @@ impl Store<'_> {
             topic: topic.to_owned(),
             reason: reason.into(),
         });
+    }
+
+    /// The payload of `topic` read as JSON of the expected shape: an object, or with `array`
+    /// an array. Otherwise `None`, and the problem is reported: the parse error, or
+    /// `wrong_shape` for JSON of another shape.
+    pub fn json(
+        &mut self,
+        topic: &str,
+        payload: &[u8],
+        array: bool,
+        wrong_shape: &'static str,
+    ) -> Option<Value> {
+        match Value::parse(payload) {
+            Ok(value @ Value::Object(_)) if !array => Some(value),
+            Ok(value @ Value::Array(_)) if array => Some(value),
+            Ok(_) => {
+                self.problem(topic, wrong_shape);
+                None
+            }
+            Err(e) => {
+                self.problem(topic, e.message());
+                None
+            }
+        }
     }
 }
 
@@ -197,8 +222,11 @@ pub struct Home {
     tasmota: Option<tasmota::Tasmota>,
     #[cfg(feature = "homie")]
     homie: Option<homie::Homie>,
-    held: VecDeque<(String, Vec<u8>)>,
-    problems: VecDeque<Problem>,
+    // Both are short and bounded (`HELD_MESSAGES`, `KEPT_PROBLEMS`), so dropping the oldest
+    // from the front of a `Vec` costs little, and a `VecDeque` would compile its ring buffer
+    // for each of them.
+    held: Vec<(String, Vec<u8>)>,
+    problems: Vec<Problem>,
     /// Rooms the user chose, which win over what conventions suggest.
     user_rooms: SortedMap<DeviceId, Option<String>>,
 }
@@ -219,8 +247,8 @@ impl Home {
             homie: config.homie_root.clone().map(homie::Homie::new),
             config,
             devices: SortedMap::new(),
-            held: VecDeque::new(),
-            problems: VecDeque::new(),
+            held: Vec::new(),
+            problems: Vec::new(),
             user_rooms: SortedMap::new(),
         }
     }
@@ -288,7 +316,7 @@ impl Home {
             let held = std::mem::take(&mut self.held);
             for (topic, payload) in held {
                 if self.dispatch(&topic, &payload, now_ms, &mut changes) == Claim::NotMine {
-                    self.held.push_back((topic, payload));
+                    self.held.push((topic, payload));
                 }
             }
         }
@@ -304,9 +332,9 @@ impl Home {
         }
         for problem in &changes.problems {
             if self.problems.len() == KEPT_PROBLEMS {
-                self.problems.pop_front();
+                self.problems.remove(0);
             }
-            self.problems.push_back(problem.clone());
+            self.problems.push(problem.clone());
         }
         changes
     }
@@ -354,9 +382,9 @@ impl Home {
     fn hold(&mut self, topic: &str, payload: &[u8]) {
         self.held.retain(|(t, _)| t != topic);
         if self.held.len() == HELD_MESSAGES {
-            self.held.pop_front();
+            self.held.remove(0);
         }
-        self.held.push_back((topic.to_owned(), payload.to_vec()));
+        self.held.push((topic.to_owned(), payload.to_vec()));
     }
 
     /// All devices, ordered by id.
@@ -753,6 +781,42 @@ mod tests {
     }
 
     #[test]
+    fn topics_of_other_shapes_are_refused_or_left_alone() {
+        let mut home = Home::new(HomeConfig::default());
+        let light = br#"{"name":"x","cmd_t":"x/set","uniq_id":"x"}"#;
+        for topic in [
+            "homeassistant/light/config",
+            "homeassistant/light/a/b/c/config",
+        ] {
+            let changes = home.handle_message(topic, light, true, 0);
+            assert_eq!(changes.problems.len(), 1, "{topic}");
+            assert_eq!(
+                changes.problems[0].reason,
+                "discovery topic has an unexpected shape"
+            );
+        }
+        let changes = home.handle_message("homeassistant/light/node/lamp/config", light, true, 0);
+        assert!(changes.problems.is_empty());
+        assert_eq!(home.devices().count(), 1);
+        // Tasmota topics have exactly three levels; Homie paths of more than three are not read.
+        for topic in [
+            "stat/a/b/RESULT",
+            "stat//RESULT/x",
+            "homie/5/lamp/$alert/a/b",
+            "homie/lamp/node/property/x",
+        ] {
+            let changes = home.handle_message(topic, br#"{"POWER":"ON"}"#, false, 0);
+            assert!(changes.is_empty(), "{topic}");
+        }
+        assert_eq!(home.devices().count(), 1);
+        assert!(
+            home.handle_message("stat/plug/RESULT", br#"{"POWER":"ON"}"#, false, 0)
+                .devices
+                .contains(&DeviceId::from("tasmota:plug"))
+        );
+    }
+
+    #[test]
     fn held_messages_are_bounded() {
         let mut home = Home::new(HomeConfig::default());
         for i in 0..(HELD_MESSAGES + 50) {
@@ -765,7 +829,7 @@ mod tests {
         }
         assert_eq!(home.held.len(), HELD_MESSAGES);
         assert_eq!(
-            home.held.front().map(|(t, _)| t.as_str()),
+            home.held.first().map(|(t, _)| t.as_str()),
             Some("zigbee2mqtt/device 50")
         );
     }

@@ -9,15 +9,16 @@ use crate::command::{
     scale_brightness,
 };
 use crate::home::{Claim, Message, Store};
-use crate::json::{Value, object};
+use crate::json::{ObjectWriter, Value};
 use crate::model::{
-    Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, Device,
-    DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
-    SensorValue, Switch,
+    Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, DeviceId,
+    Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor, SensorValue,
+    Switch, mireds,
 };
 use crate::number::parse_f32;
 use crate::sorted::{DeviceSet, SortedMap};
 use crate::template::{Rendered, ValueTemplate};
+use crate::text;
 
 /// Abbreviations allowed in discovery payloads, for the keys this crate reads (Home
 /// Assistant's `abbreviations.py`), one `short full` pair a line. Keys not listed here are
@@ -147,19 +148,12 @@ url support_url
 ";
 
 fn expand_keys(value: &Value, table: &str) -> Vec<(String, Value)> {
-    let Some(members) = value.as_object() else {
-        return Vec::new();
-    };
-    members
-        .iter()
-        .map(|(key, v)| {
-            let full = table
-                .split('\n')
-                .find_map(|line| line.split_once(' ').filter(|(short, _)| short == key))
-                .map_or(key.as_str(), |(_, full)| full);
-            (full.to_owned(), v.clone())
-        })
-        .collect()
+    let mut expanded = Vec::new();
+    for (key, v) in value.as_object().unwrap_or_default() {
+        let full = text::lookup(table, key).unwrap_or(key);
+        expanded.push((full.to_owned(), v.clone()));
+    }
+    expanded
 }
 
 /// Expands abbreviations at every level discovery allows them and substitutes the `~` base
@@ -177,21 +171,19 @@ fn normalise(raw: &Value) -> Value {
             "origin" => *value = Value::Object(expand_keys(value, ORIGIN_ABBREVIATIONS)),
             "availability" => {
                 if let Some(entries) = value.as_array() {
-                    let entries = entries
-                        .iter()
-                        .map(|entry| {
-                            let mut entry = expand_keys(entry, ABBREVIATIONS);
-                            if let Some(base) = &base {
-                                for (k, v) in &mut entry {
-                                    if k == "topic" {
-                                        substitute_base(v, base);
-                                    }
+                    let mut expanded = Vec::new();
+                    for entry in entries {
+                        let mut entry = expand_keys(entry, ABBREVIATIONS);
+                        if let Some(base) = &base {
+                            for (k, v) in &mut entry {
+                                if k == "topic" {
+                                    substitute_base(v, base);
                                 }
                             }
-                            Value::Object(entry)
-                        })
-                        .collect();
-                    *value = Value::Array(entries);
+                        }
+                        expanded.push(Value::Object(entry));
+                    }
+                    *value = Value::Array(expanded);
                 }
             }
             "components" => {
@@ -293,11 +285,7 @@ impl EntityAvailability {
         if let Some(topic) = config.str_at("availability_topic") {
             topics.push(entry(topic, config, "availability_template"));
         }
-        for item in config
-            .get("availability")
-            .and_then(Value::as_array)
-            .unwrap_or_default()
-        {
+        for item in config.array_at("availability") {
             if let Some(topic) = item.str_at("topic") {
                 topics.push(entry(topic, item, "value_template"));
             }
@@ -440,6 +428,20 @@ impl DiscoveryConfig {
         }
     }
 
+    /// Adds to `out` the message that sends `payload` to the command topic at `key`; refused
+    /// as [`DiscoveryConfig::command_topic`] refuses.
+    fn send(
+        &self,
+        out: &mut Vec<Outgoing>,
+        key: &str,
+        template_key: &str,
+        payload: String,
+    ) -> Result<(), CommandError> {
+        let topic = self.command_topic(key, template_key)?;
+        out.push(self.publish(topic, payload));
+        Ok(())
+    }
+
     fn build_kind(&self) -> EntityKind {
         match self.platform {
             Platform::Light => EntityKind::Light(Light {
@@ -458,9 +460,12 @@ impl DiscoveryConfig {
             }),
             Platform::Climate => EntityKind::Climate(Climate {
                 modes: string_list(self.config.get("modes")).unwrap_or_else(|| {
-                    ["auto", "off", "cool", "heat", "dry", "fan_only"]
-                        .map(String::from)
-                        .into()
+                    // Home Assistant's default modes.
+                    let mut modes = Vec::new();
+                    for mode in "auto off cool heat dry fan_only".split(' ') {
+                        modes.push(mode.to_owned());
+                    }
+                    modes
                 }),
                 min_temp: self.f64_or("min_temp", 7.0),
                 max_temp: self.f64_or("max_temp", 35.0),
@@ -546,10 +551,6 @@ fn string_list(value: Option<&Value>) -> Option<Vec<String>> {
     value?.strings()
 }
 
-fn mireds(value: f64) -> u16 {
-    value.round().clamp(1.0, f64::from(u16::MAX)) as u16
-}
-
 /// Where an incoming message on a state or availability topic goes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Route {
@@ -623,18 +624,23 @@ impl Discovery {
                 return Claim::Mine;
             }
         }
-        if let Some(routes) = self.routes.get(message.topic).cloned() {
+        // Taken out while the entities read the message, and put back after: reading state
+        // and availability changes no routes.
+        if let Some(routes) = self.routes.get_mut(message.topic).map(core::mem::take) {
             claim = Claim::Mine;
             let mut availability_changed = DeviceSet::new();
-            for (entity_id, route) in routes {
+            for (entity_id, route) in &routes {
                 match route {
-                    Route::State(key) => self.handle_state(&entity_id, key, message, store),
+                    Route::State(key) => self.handle_state(entity_id, key, message, store),
                     Route::Availability(index) => {
-                        if self.handle_availability(&entity_id, index, message, store) {
+                        if self.handle_availability(entity_id, *index, message, store) {
                             availability_changed.insert(entity_id.device());
                         }
                     }
                 }
+            }
+            if let Some(slot) = self.routes.get_mut(message.topic) {
+                *slot = routes;
             }
             for device in availability_changed {
                 self.update_device_availability(&device, store);
@@ -644,32 +650,40 @@ impl Discovery {
     }
 
     fn handle_config(&mut self, topic: &str, path: &str, payload: &[u8], store: &mut Store<'_>) {
-        let parts: Vec<&str> = path.split('/').collect();
-        let (component, object_id) = match parts.as_slice() {
-            [component, object_id] | [component, _, object_id] => (*component, *object_id),
-            _ => return store.problem(topic, "discovery topic has an unexpected shape"),
+        // `<component>/<object_id>` or `<component>/<node_id>/<object_id>`.
+        let shape = path.split_once('/').and_then(|(component, rest)| {
+            let object_id = match rest.split_once('/') {
+                None => rest,
+                Some((_node_id, object_id)) if !object_id.contains('/') => object_id,
+                Some(_) => return None,
+            };
+            Some((component, object_id))
+        });
+        let Some((component, object_id)) = shape else {
+            return store.problem(topic, "discovery topic has an unexpected shape");
         };
         let previous = self.by_config_topic.remove(topic).unwrap_or_default();
         let mut configured = Vec::new();
-        if !payload.is_empty() {
-            match Value::parse(payload) {
-                Ok(raw) if raw.as_object().is_some() => {
-                    if component == "device" {
-                        self.read_device_config(topic, object_id, &raw, store, &mut configured);
-                    } else {
-                        self.read_entity_config(
-                            topic,
-                            component,
-                            object_id,
-                            &raw,
-                            None,
-                            store,
-                            &mut configured,
-                        );
-                    }
-                }
-                Ok(_) => store.problem(topic, "discovery config is not a JSON object"),
-                Err(e) => store.problem(topic, e.to_string()),
+        if !payload.is_empty()
+            && let Some(raw) = store.json(
+                topic,
+                payload,
+                false,
+                "discovery config is not a JSON object",
+            )
+        {
+            if component == "device" {
+                self.read_device_config(topic, object_id, &raw, store, &mut configured);
+            } else {
+                self.read_entity_config(
+                    topic,
+                    component,
+                    object_id,
+                    &raw,
+                    None,
+                    store,
+                    &mut configured,
+                );
             }
         }
         // An empty payload removes what this topic configured; a replacing config removes what
@@ -765,8 +779,13 @@ impl Discovery {
                 "skipped: the Zigbee2MQTT adapter reads this device natively",
             );
         }
-        let device_info = config.get("device").cloned();
-        let device_info = device_info.as_ref();
+        let mut discovery = DiscoveryConfig {
+            platform,
+            availability: EntityAvailability::from_config(&config),
+            config,
+        };
+        let config = &discovery.config;
+        let device_info = config.get("device");
         let device_raw_id = device_info
             .and_then(|d| d.get("identifiers"))
             .and_then(|ids| match ids {
@@ -801,11 +820,6 @@ impl Discovery {
             .or(device_name)
             .unwrap_or(object_id)
             .to_owned();
-        let discovery = DiscoveryConfig {
-            platform,
-            availability: EntityAvailability::from_config(&config),
-            config,
-        };
         for (key, template_key) in discovery.state_topics() {
             if discovery.str(key).is_some()
                 && !template_key.is_empty()
@@ -824,13 +838,11 @@ impl Discovery {
             kind: discovery.build_kind(),
             optimistic: discovery.is_optimistic(),
         };
-        let device = store.device_or_insert(&device_id, || {
-            Device::new(
-                device_id.clone(),
-                device_name.unwrap_or(&entity_name),
-                Convention::HomeAssistant,
-            )
-        });
+        let device = store.device_or_insert(
+            &device_id,
+            device_name.unwrap_or(&entity_name),
+            Convention::HomeAssistant,
+        );
         if let Some(info) = device_info {
             let text = |key: &str| info.str_at(key).map(str::to_owned);
             if let Some(name) = text("name") {
@@ -843,7 +855,6 @@ impl Discovery {
         }
         device.upsert_entity(entity);
         // Availability readings survive a repeated config of the same topics.
-        let mut discovery = discovery;
         if let Some(old) = self.entities.get(&entity_id) {
             for t in &mut discovery.availability.topics {
                 t.state = old
@@ -1018,7 +1029,6 @@ fn on_off(
             .str(keys[0])
             .or(discovery.str(keys[1]))
             .unwrap_or(default)
-            .to_owned()
     };
     if text == first(on_keys, "ON") {
         Some(true)
@@ -1036,12 +1046,12 @@ fn pair(text: &str) -> Option<(f32, f32)> {
 }
 
 fn triple(text: &str) -> Option<(f32, f32, f32)> {
-    let mut parts = text
-        .split(',')
-        .map(|p| parse_f32(p.trim()).filter(|n| n.is_finite()));
-    let r = parts.next()??;
-    let g = parts.next()??;
-    let b = parts.next()??;
+    let mut numbers = [0.0; 3];
+    let mut parts = text.split(',');
+    for n in &mut numbers {
+        *n = parse_f32(parts.next()?.trim()).filter(|n| n.is_finite())?;
+    }
+    let [r, g, b] = numbers;
     parts.next().is_none().then_some((r, g, b))
 }
 
@@ -1163,22 +1173,23 @@ fn apply_state(
                 );
             }
             _ => {
-                let is = |k: &str, default: &str| text == discovery.str(k).unwrap_or(default);
-                cover.state = Some(if is("state_open", "open") {
-                    CoverState::Open
-                } else if is("state_opening", "opening") {
-                    CoverState::Opening
-                } else if is("state_closed", "closed") {
-                    CoverState::Closed
-                } else if is("state_closing", "closing") {
-                    CoverState::Closing
-                } else if is("state_stopped", "stopped") {
-                    CoverState::Stopped
-                } else {
+                // Each state's config key and default payload, in the order they are tried.
+                const STATES: [(&str, &str, CoverState); 5] = [
+                    ("state_open", "open", CoverState::Open),
+                    ("state_opening", "opening", CoverState::Opening),
+                    ("state_closed", "closed", CoverState::Closed),
+                    ("state_closing", "closing", CoverState::Closing),
+                    ("state_stopped", "stopped", CoverState::Stopped),
+                ];
+                let Some((_, _, state)) = STATES
+                    .iter()
+                    .find(|(key, default, _)| text == discovery.str(key).unwrap_or(default))
+                else {
                     return Err(format!(
                         "cover state \"{text}\" is not one of the configured states"
                     ));
-                });
+                };
+                cover.state = Some(*state);
             }
         },
         EntityKind::Fan(fan) => match key {
@@ -1217,7 +1228,7 @@ fn read_json_light_state(
     light: &mut Light,
     payload: &[u8],
 ) -> Result<(), String> {
-    let state = Value::parse(payload).map_err(|e| e.to_string())?;
+    let state = Value::parse(payload).map_err(|e| e.message())?;
     if state.as_object().is_none() {
         return Err("light state is not a JSON object".into());
     }
@@ -1289,17 +1300,12 @@ fn command_messages(
         }
         (EntityKind::Switch(_), Command::Switch(on)) => {
             let topic = d.command_topic("command_topic", "command_template")?;
-            Ok(vec![d.publish(
-                topic,
-                if on { payload_on() } else { payload_off() },
-            )])
+            d.publish(topic, if on { payload_on() } else { payload_off() })
+                .alone()
         }
         (EntityKind::Fan(_), Command::Fan { on, percentage }) => {
             let mut out = Vec::new();
             if let Some(p) = percentage {
-                let topic = d
-                    .command_topic("percentage_command_topic", "percentage_command_template")
-                    .map_err(|_| CommandError::Unsupported("fan speed"))?;
                 let low = d.f64_or("speed_range_min", 1.0);
                 let high = d.f64_or("speed_range_max", 100.0).max(low);
                 let value = if p == 0 {
@@ -1307,11 +1313,17 @@ fn command_messages(
                 } else {
                     (f64::from(p.min(100)) / 100.0 * (high - low + 1.0)).ceil() + low - 1.0
                 };
-                out.push(d.publish(topic, number_text(value)));
+                d.send(
+                    &mut out,
+                    "percentage_command_topic",
+                    "percentage_command_template",
+                    number_text(value),
+                )
+                .map_err(|_| CommandError::Unsupported("fan speed"))?;
             }
             if let Some(on) = on {
-                let topic = d.command_topic("command_topic", "command_template")?;
-                out.push(d.publish(topic, if on { payload_on() } else { payload_off() }));
+                let payload = if on { payload_on() } else { payload_off() };
+                d.send(&mut out, "command_topic", "command_template", payload)?;
             }
             Ok(out)
         }
@@ -1345,7 +1357,7 @@ fn command_messages(
                     )
                 }
             };
-            Ok(vec![d.publish(topic, payload)])
+            d.publish(topic, payload).alone()
         }
         (
             EntityKind::Climate(_),
@@ -1356,31 +1368,40 @@ fn command_messages(
         ) => {
             let mut out = Vec::new();
             if let Some(mode) = mode {
-                let topic = d
-                    .command_topic("mode_command_topic", "mode_command_template")
-                    .map_err(|_| CommandError::Unsupported("mode"))?;
-                out.push(d.publish(topic, mode));
+                d.send(
+                    &mut out,
+                    "mode_command_topic",
+                    "mode_command_template",
+                    mode,
+                )
+                .map_err(|_| CommandError::Unsupported("mode"))?;
             }
             if let Some(t) = target_temperature {
-                let topic = d
-                    .command_topic("temperature_command_topic", "temperature_command_template")
-                    .map_err(|_| CommandError::Unsupported("target temperature"))?;
-                out.push(d.publish(topic, number_text(t)));
+                d.send(
+                    &mut out,
+                    "temperature_command_topic",
+                    "temperature_command_template",
+                    number_text(t),
+                )
+                .map_err(|_| CommandError::Unsupported("target temperature"))?;
             }
             Ok(out)
         }
         (EntityKind::Number(number), Command::Number(n)) => {
             // Home Assistant refuses a value outside min..max; the nearest allowed one is sent.
             let n = clamp_between(n, number.min, number.max);
-            Ok(vec![d.publish(
+            d.publish(
                 d.command_topic("command_topic", "command_template")?,
                 number_text(n),
-            )])
+            )
+            .alone()
         }
-        (EntityKind::Select(_), Command::Select(option)) => Ok(vec![d.publish(
-            d.command_topic("command_topic", "command_template")?,
-            option,
-        )]),
+        (EntityKind::Select(_), Command::Select(option)) => d
+            .publish(
+                d.command_topic("command_topic", "command_template")?,
+                option,
+            )
+            .alone(),
         (_, Command::Refresh) => Ok(Vec::new()),
         (EntityKind::Sensor(_) | EntityKind::BinarySensor(_), _) => Err(CommandError::ReadOnly),
         _ => Err(CommandError::WrongKind),
@@ -1394,18 +1415,18 @@ fn json_light_command(
 ) -> Result<Vec<Outgoing>, CommandError> {
     r.check(light)?;
     let topic = d.command_topic("command_topic", "command_template")?;
+    let mut payload = ObjectWriter::new();
     if r.on == Some(false) {
-        return Ok(vec![
-            d.publish(topic, object([("state", "OFF".into())]).to_json()),
-        ]);
+        payload.string("state", "OFF");
+        return d.publish(topic, payload.finish()).alone();
     }
     // Home Assistant always sends `state`; a change of brightness or colour turns the light on.
-    let mut members = vec![("state".to_owned(), Value::from("ON"))];
+    payload.string("state", "ON");
     if let Some(b) = r.brightness {
-        members.push((
-            "brightness".into(),
-            scale_brightness(b, d.f64_or("brightness_scale", 255.0)).into(),
-        ));
+        payload.number(
+            "brightness",
+            scale_brightness(b, d.f64_or("brightness_scale", 255.0)),
+        );
     }
     if let Some(ct) = r.clamped_color_temp(light) {
         let value = if d.kelvin() {
@@ -1413,30 +1434,31 @@ fn json_light_command(
         } else {
             f64::from(ct)
         };
-        members.push(("color_temp".into(), value.into()));
+        payload.number("color_temp", value);
     }
     if let Some((h, s)) = r.hue_sat {
         let modes = d.color_modes();
         let has = |m: &str| modes.iter().any(|x| x == m);
-        let color = if has("hs") || modes.is_empty() {
-            object([("h", f64::from(h).into()), ("s", f64::from(s).into())])
+        let mut color = ObjectWriter::new();
+        if has("hs") || modes.is_empty() {
+            color.number("h", f64::from(h));
+            color.number("s", f64::from(s));
         } else if has("xy") {
             let (x, y) = color::hs_to_xy(h, s);
-            object([("x", f64::from(x).into()), ("y", f64::from(y).into())])
+            color.number("x", f64::from(x));
+            color.number("y", f64::from(y));
         } else {
             let (red, green, blue) = color::hs_to_rgb(h, s);
-            object([
-                ("r", f64::from(red).into()),
-                ("g", f64::from(green).into()),
-                ("b", f64::from(blue).into()),
-            ])
-        };
-        members.push(("color".into(), color));
+            color.number("r", f64::from(red));
+            color.number("g", f64::from(green));
+            color.number("b", f64::from(blue));
+        }
+        payload.object("color", color);
     }
     if let Some(effect) = r.effect {
-        members.push(("effect".into(), effect.into()));
+        payload.string("effect", &effect);
     }
-    Ok(vec![d.publish(topic, Value::Object(members).to_json())])
+    d.publish(topic, payload.finish()).alone()
 }
 
 fn default_light_command(
@@ -1448,56 +1470,74 @@ fn default_light_command(
     let command_topic = d.command_topic("command_topic", "command_template")?;
     let on_payload = d.str("payload_on").unwrap_or("ON");
     if r.on == Some(false) {
-        return Ok(vec![d.publish(
-            command_topic,
-            d.str("payload_off").unwrap_or("OFF").to_owned(),
-        )]);
+        return d
+            .publish(
+                command_topic,
+                d.str("payload_off").unwrap_or("OFF").to_owned(),
+            )
+            .alone();
     }
     let mut attributes = Vec::new();
     if let Some(b) = r.brightness {
-        let topic = d.command_topic("brightness_command_topic", "brightness_command_template")?;
-        attributes.push(d.publish(
-            topic,
-            number_text(scale_brightness(b, d.f64_or("brightness_scale", 255.0))),
-        ));
+        let value = scale_brightness(b, d.f64_or("brightness_scale", 255.0));
+        d.send(
+            &mut attributes,
+            "brightness_command_topic",
+            "brightness_command_template",
+            number_text(value),
+        )?;
     }
     if let Some(ct) = r.clamped_color_temp(light) {
-        let topic = d.command_topic("color_temp_command_topic", "color_temp_command_template")?;
         let value = if d.kelvin() {
             (1e6 / f64::from(ct.max(1))).round()
         } else {
             f64::from(ct)
         };
-        attributes.push(d.publish(topic, number_text(value)));
+        d.send(
+            &mut attributes,
+            "color_temp_command_topic",
+            "color_temp_command_template",
+            number_text(value),
+        )?;
     }
     if let Some((h, s)) = r.hue_sat {
-        if let Some(topic) = d.str("hs_command_topic") {
-            attributes.push(d.publish(
+        // The first colour topic the light has, and the colour in its form.
+        let colour = if let Some(topic) = d.str("hs_command_topic") {
+            Some((
                 topic,
                 format!(
                     "{},{}",
                     number_text(f64::from(h)),
                     number_text(f64::from(s))
                 ),
-            ));
+            ))
         } else if let Some(topic) = d.str("rgb_command_topic") {
             let (red, green, blue) = color::hs_to_rgb(h, s);
-            attributes.push(d.publish(topic, format!("{red},{green},{blue}")));
+            Some((topic, format!("{red},{green},{blue}")))
         } else if let Some(topic) = d.str("xy_command_topic") {
             let (x, y) = color::hs_to_xy(h, s);
-            attributes.push(d.publish(
+            Some((
                 topic,
                 format!(
                     "{},{}",
                     number_text(f64::from(x)),
                     number_text(f64::from(y))
                 ),
-            ));
+            ))
+        } else {
+            None
+        };
+        if let Some((topic, payload)) = colour {
+            attributes.push(d.publish(topic, payload));
         }
     }
     if let Some(effect) = r.effect {
-        let topic = d.command_topic("effect_command_topic", "effect_command_template")?;
-        attributes.push(d.publish(topic, effect));
+        d.send(
+            &mut attributes,
+            "effect_command_topic",
+            "effect_command_template",
+            effect,
+        )?;
     }
     // `on_command_type`: `last` (default) sends ON after the attributes, `first` before them,
     // `brightness` lets the brightness message alone turn the light on.

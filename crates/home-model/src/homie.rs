@@ -12,7 +12,7 @@ use crate::home::{Claim, Message, Store};
 use crate::json::Value;
 use crate::model::{
     Availability, BinarySensor, Convention, Device, DeviceId, Entity, EntityKind, Light,
-    LightFeatures, Number, Select, Sensor, SensorValue, Switch,
+    LightFeatures, Number, Select, Sensor, SensorValue, Switch, mireds,
 };
 use crate::number::{parse_f32, parse_finite as parse_number};
 use crate::sorted::SortedMap;
@@ -67,17 +67,21 @@ impl PropertyDescription {
         format!("{}/{}", self.node, self.id)
     }
 
+    /// Whether `path` is this property's `path()`, compared without writing the path out.
+    fn is_at(&self, path: &str) -> bool {
+        path.strip_prefix(self.node.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            == Some(self.id.as_str())
+    }
+
     /// `min:max` (and Homie 5's `min:max:step`) of a numeric format; either end may be absent.
     fn range(&self) -> (Option<f64>, Option<f64>, Option<f64>) {
         let Some(format) = self.format.as_deref() else {
             return (None, None, None);
         };
-        let mut parts = format.split(':').map(parse_number);
-        (
-            parts.next().flatten(),
-            parts.next().flatten(),
-            parts.next().flatten(),
-        )
+        let mut parts = format.split(':');
+        let mut next = || parts.next().and_then(parse_number);
+        (next(), next(), next())
     }
 
     /// Values of an enum: a comma list (Homie 4 escapes a comma in a value as `,,`).
@@ -107,12 +111,11 @@ impl PropertyDescription {
 
     /// Which colour formats the property takes, in the order listed.
     fn color_formats(&self) -> Vec<&str> {
-        self.format
-            .as_deref()
-            .unwrap_or("rgb")
-            .split(',')
-            .map(str::trim)
-            .collect()
+        let mut formats = Vec::new();
+        for format in self.format.as_deref().unwrap_or("rgb").split(',') {
+            formats.push(format.trim());
+        }
+        formats
     }
 }
 
@@ -222,15 +225,18 @@ impl HomieDevice {
         let mut nodes = Vec::new();
         match self.version {
             Version::V4 => {
-                let attr = |path: String| self.attributes.get(&path).cloned();
+                let attr = |path: String| self.attributes.get(&path).map(String::as_str);
                 let list = self.attributes.get("$nodes").map_or("", String::as_str);
-                for node in list.split(',').map(str::trim) {
+                for node in list.split(',') {
+                    let node = node.trim();
                     if node.is_empty() || node.ends_with("[]") {
                         continue;
                     }
                     let mut properties = Vec::new();
                     let ids = attr(format!("{node}/$properties")).unwrap_or_default();
-                    for id in ids.split(',').map(str::trim) {
+                    let owned = |text: Option<&str>| text.map(str::to_owned);
+                    for id in ids.split(',') {
+                        let id = id.trim();
                         if id.is_empty() {
                             continue;
                         }
@@ -238,18 +244,18 @@ impl HomieDevice {
                         properties.push(PropertyDescription {
                             node: node.to_owned(),
                             id: id.to_owned(),
-                            name: p("name"),
-                            datatype: Datatype::parse(p("datatype").as_deref().unwrap_or("string")),
-                            format: p("format"),
-                            settable: p("settable").as_deref() == Some("true"),
-                            retained: p("retained").as_deref() != Some("false"),
-                            unit: p("unit"),
+                            name: owned(p("name")),
+                            datatype: Datatype::parse(p("datatype").unwrap_or("string")),
+                            format: owned(p("format")),
+                            settable: p("settable") == Some("true"),
+                            retained: p("retained") != Some("false"),
+                            unit: owned(p("unit")),
                         });
                     }
                     nodes.push(NodeDescription {
                         id: node.to_owned(),
-                        name: attr(format!("{node}/$name")),
-                        node_type: attr(format!("{node}/$type")),
+                        name: owned(attr(format!("{node}/$name"))),
+                        node_type: owned(attr(format!("{node}/$type"))),
                         properties,
                     });
                 }
@@ -343,11 +349,22 @@ impl Homie {
             Version::V5 => &mut self.v5,
         };
         let homie = devices.get_or_insert_with(device.to_owned(), || HomieDevice::new(version));
-        let segments: Vec<&str> = path.split('/').collect();
+        // The path's levels. Every message with more than three is one to leave alone (alerts,
+        // logs, and what nothing here reads).
+        let mut levels = [""; 3];
+        let mut count = 0;
+        for level in path.split('/') {
+            let Some(slot) = levels.get_mut(count) else {
+                return Claim::Mine;
+            };
+            *slot = level;
+            count += 1;
+        }
+        let segments = &levels[..count];
         let mut restructure = false;
         // The property whose value or target arrived, and whether it is a new reading.
         let mut touched: Option<(String, bool)> = None;
-        match (version, segments.as_slice()) {
+        match (version, segments) {
             (_, ["$state"]) => homie.state = (!text.is_empty()).then(|| text.to_owned()),
             (Version::V5, ["$description"]) => {
                 if text.is_empty() {
@@ -363,13 +380,14 @@ impl Homie {
                         Ok(_) => {
                             store.problem(message.topic, "description is not a Homie 5 description")
                         }
-                        Err(e) => store.problem(message.topic, e.to_string()),
+                        Err(e) => store.problem(message.topic, e.message()),
                     }
                 }
                 restructure = true;
             }
             (Version::V5, [_, _, "$target"]) => {
-                let property = format!("{}/{}", segments[0], segments[1]);
+                // `<node>/<property>`: the path without its last level.
+                let property = path.strip_suffix("/$target").unwrap_or(path).to_owned();
                 if text.is_empty() {
                     homie.targets.remove(&property);
                 } else {
@@ -381,30 +399,22 @@ impl Homie {
             (_, [_, _, "set"]) | (Version::V5, ["$alert" | "$log", ..]) => return Claim::Mine,
             (Version::V4, [attribute]) if attribute.starts_with('$') => {
                 if matches!(*attribute, "$homie" | "$name" | "$nodes") {
-                    set_attribute(&mut homie.attributes, attribute, text);
+                    set_attribute(&mut homie.attributes, path, text);
                     restructure = true;
                 }
             }
-            (Version::V4, [node, attribute])
-                if attribute.starts_with('$') && !node.starts_with('$') =>
+            // A node's (`<node>/$name`) or a property's (`<node>/<property>/$datatype`)
+            // attribute, kept by its path.
+            (Version::V4, [levels @ .., attribute])
+                if levels.len() <= 2
+                    && attribute.starts_with('$')
+                    && levels.iter().all(|level| !level.starts_with('$')) =>
             {
-                set_attribute(&mut homie.attributes, &format!("{node}/{attribute}"), text);
-                restructure = true;
-            }
-            (Version::V4, [node, property, attribute])
-                if attribute.starts_with('$')
-                    && !node.starts_with('$')
-                    && !property.starts_with('$') =>
-            {
-                set_attribute(
-                    &mut homie.attributes,
-                    &format!("{node}/{property}/{attribute}"),
-                    text,
-                );
+                set_attribute(&mut homie.attributes, path, text);
                 restructure = true;
             }
             (_, [node, property]) if !node.starts_with('$') && !property.starts_with('$') => {
-                let property = format!("{node}/{property}");
+                let property = path.to_owned();
                 homie.values.insert(property.clone(), text.to_owned());
                 // A value that reaches its target ends the move.
                 if homie.targets.get(&property).is_some_and(|t| t == text) {
@@ -501,16 +511,9 @@ fn rebuild(
         }
     }
     store.changes.structure_changed = true;
-    let model = store.device_or_insert(id, || {
-        Device::new(id.clone(), device_name.clone(), convention)
-    });
+    let model = store.device_or_insert(id, &device_name, convention);
     model.name = device_name;
-    model
-        .entities
-        .retain(|e| entities.iter().any(|n| n.id == e.id));
-    for entity in entities {
-        model.upsert_entity(entity);
-    }
+    model.set_entities(entities);
     homie.bindings = bindings;
 }
 
@@ -547,7 +550,7 @@ impl Homie {
             (_, _, Command::Refresh) => Ok(Vec::new()),
             (Binding::Property(p), _, _) if !p.settable => Err(CommandError::ReadOnly),
             (Binding::Property(p), EntityKind::Switch(_), Command::Switch(on)) => {
-                Ok(vec![set(p, bool_text(on))])
+                set(p, bool_text(on)).alone()
             }
             (Binding::Property(p), EntityKind::Number(n), Command::Number(value)) => {
                 let value = clamp_between(value, n.min, n.max);
@@ -556,13 +559,13 @@ impl Homie {
                 } else {
                     value
                 };
-                Ok(vec![set(p, number_text(value))])
+                set(p, number_text(value)).alone()
             }
             (Binding::Property(p), EntityKind::Select(s), Command::Select(option)) => {
                 if !s.options.contains(&option) {
                     return Err(CommandError::Unsupported("this option"));
                 }
-                Ok(vec![set(p, option)])
+                set(p, option).alone()
             }
             (
                 Binding::Property(p),
@@ -584,7 +587,7 @@ impl Homie {
                 };
                 request.check(light)?;
                 match request.hue_sat {
-                    Some((h, s)) => Ok(vec![set(p, color_payload(p, homie.version, h, s, 1.0))]),
+                    Some((h, s)) => set(p, color_payload(p, homie.version, h, s, 1.0)).alone(),
                     None => Err(CommandError::Unsupported("switching")),
                 }
             }
@@ -736,23 +739,27 @@ fn light_of(
     )
 }
 
-/// Home Assistant's device classes for property ids that name them.
-fn device_class(id: &str) -> Option<&'static str> {
-    Some(match id {
-        "temperature" => "temperature",
-        "humidity" => "humidity",
-        "pressure" => "pressure",
-        "battery" => "battery",
-        "illuminance" => "illuminance",
-        "power" => "power",
-        "energy" => "energy",
-        "voltage" => "voltage",
-        "current" => "current",
-        "co2" => "carbon_dioxide",
-        "motion" | "occupancy" => "occupancy",
-        "contact" | "door" | "window" => "door",
-        _ => return None,
-    })
+/// Home Assistant's device classes for property ids that name them, one `id class` a line.
+const DEVICE_CLASSES: &str = "\
+temperature temperature
+humidity humidity
+pressure pressure
+battery battery
+illuminance illuminance
+power power
+energy energy
+voltage voltage
+current current
+co2 carbon_dioxide
+motion occupancy
+occupancy occupancy
+contact door
+door door
+window door
+";
+
+fn device_class(id: &str) -> Option<String> {
+    text::lookup(DEVICE_CLASSES, id).map(str::to_owned)
 }
 
 fn kind_of(binding: &Binding) -> EntityKind {
@@ -767,15 +774,18 @@ fn kind_of(binding: &Binding) -> EntityKind {
                 brightness: brightness.is_some(),
                 color_temp: color_temp.as_ref().map(|p| {
                     let (low, high, _) = p.range();
-                    let mireds = |v: f64| {
+                    let to_mireds = |v: f64| {
                         let m = if p.unit.as_deref() == Some("K") {
                             1e6 / v.max(1.0)
                         } else {
                             v
                         };
-                        m.round().clamp(1.0, f64::from(u16::MAX)) as u16
+                        mireds(m)
                     };
-                    let (a, b) = (mireds(low.unwrap_or(153.0)), mireds(high.unwrap_or(500.0)));
+                    let (a, b) = (
+                        to_mireds(low.unwrap_or(153.0)),
+                        to_mireds(high.unwrap_or(500.0)),
+                    );
                     (a.min(b), a.max(b))
                 }),
                 color: color.is_some(),
@@ -787,7 +797,7 @@ fn kind_of(binding: &Binding) -> EntityKind {
             (Datatype::Boolean, true) => EntityKind::Switch(Switch::default()),
             (Datatype::Boolean, false) => EntityKind::BinarySensor(BinarySensor {
                 on: None,
-                device_class: device_class(&p.id).map(str::to_owned),
+                device_class: device_class(&p.id),
             }),
             (Datatype::Integer | Datatype::Float, true) => {
                 let (min, max, step) = p.range();
@@ -813,7 +823,7 @@ fn kind_of(binding: &Binding) -> EntityKind {
             _ => EntityKind::Sensor(Sensor {
                 unit: p.unit.clone(),
                 device_class: if p.datatype.numeric() {
-                    device_class(&p.id).map(str::to_owned)
+                    device_class(&p.id)
                 } else {
                     None
                 },
@@ -949,8 +959,9 @@ fn apply_values(
     };
     let mut changed = false;
     for (key, binding) in bindings {
+        let properties = binding.properties();
         if let Some((path, _)) = only
-            && !binding.properties().iter().any(|p| p.path() == path)
+            && !properties.iter().any(|p| p.is_at(path))
         {
             continue;
         }
@@ -963,8 +974,7 @@ fn apply_values(
         // compile both for every kind of entity.
         let target_changed = replace(
             &mut entity.target,
-            binding
-                .properties()
+            properties
                 .iter()
                 .find_map(|p| homie.targets.get(&p.path()))
                 .cloned(),
@@ -991,13 +1001,12 @@ fn apply_values(
                 if let Some(p) = color_temp
                     && let Some(v) = value(p).and_then(parse_number).filter(|v| *v > 0.0)
                 {
-                    let mireds = if p.unit.as_deref() == Some("K") {
+                    let ct = if p.unit.as_deref() == Some("K") {
                         1e6 / v
                     } else {
                         v
                     };
-                    let mireds = mireds.round().clamp(1.0, f64::from(u16::MAX)) as u16;
-                    entity_changed |= replace(&mut light.color_temp, Some(mireds));
+                    entity_changed |= replace(&mut light.color_temp, Some(mireds(ct)));
                 }
                 if let Some(p) = color
                     && let Some(hs) = value(p).and_then(|t| read_color(p, homie.version, t))

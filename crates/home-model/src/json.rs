@@ -29,9 +29,21 @@ pub struct JsonError {
     pub reason: &'static str,
 }
 
+impl JsonError {
+    /// `invalid JSON at byte <offset>: <reason>`, the text `to_string()` gives, written
+    /// without `fmt::Formatter` for the problems the conventions report.
+    pub fn message(&self) -> String {
+        let mut out = String::from("invalid JSON at byte ");
+        crate::number::push_u64(&mut out, self.offset as u64);
+        out.push_str(": ");
+        out.push_str(self.reason);
+        out
+    }
+}
+
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid JSON at byte {}: {}", self.offset, self.reason)
+        f.write_str(&self.message())
     }
 }
 
@@ -100,6 +112,11 @@ impl Value {
             }
         }
         Some(out)
+    }
+
+    /// `get(key)` as the items of an array; none when it is missing or not an array.
+    pub(crate) fn array_at(&self, key: &str) -> &[Value] {
+        self.get(key).and_then(Value::as_array).unwrap_or_default()
     }
 
     /// `get(key)` as a string.
@@ -203,6 +220,63 @@ impl Value {
                 out.push('}');
             }
         }
+    }
+}
+
+/// A JSON object written member by member straight into text, for command payloads: the same
+/// text as building a [`Value::Object`] of those members and calling [`Value::to_json`], without
+/// building the tree first.
+pub(crate) struct ObjectWriter {
+    out: String,
+    empty: bool,
+}
+
+impl ObjectWriter {
+    pub fn new() -> ObjectWriter {
+        ObjectWriter {
+            out: String::from("{"),
+            empty: true,
+        }
+    }
+
+    /// Starts the member `key`, returning the text its value is to be written into.
+    fn key(&mut self, key: &str) -> &mut String {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        push_string(key, &mut self.out);
+        self.out.push(':');
+        &mut self.out
+    }
+
+    pub fn value(&mut self, key: &str, value: &Value) {
+        value.push_json(self.key(key));
+    }
+
+    pub fn number(&mut self, key: &str, n: f64) {
+        crate::number::push_number(self.key(key), n);
+    }
+
+    pub fn string(&mut self, key: &str, s: &str) {
+        push_string(s, self.key(key));
+    }
+
+    /// A member whose value is an object written by another writer.
+    pub fn object(&mut self, key: &str, object: ObjectWriter) {
+        let value = object.finish();
+        self.key(key).push_str(&value);
+    }
+
+    /// Whether no member has been written.
+    pub fn is_empty(&self) -> bool {
+        self.empty
+    }
+
+    /// The object's text.
+    pub fn finish(mut self) -> String {
+        self.out.push('}');
+        self.out
     }
 }
 
@@ -521,6 +595,47 @@ mod tests {
         ] {
             assert!(parse(text).is_err(), "{text:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn error_message_is_the_formatted_offset_and_reason() {
+        for (offset, reason) in [
+            (0, "unexpected end of input"),
+            (1234567, "nested too deeply"),
+        ] {
+            let error = JsonError { offset, reason };
+            assert_eq!(
+                error.message(),
+                format!("invalid JSON at byte {offset}: {reason}")
+            );
+            assert_eq!(error.to_string(), error.message());
+        }
+        let error = Value::parse(b"{\"a\":tru}").unwrap_err();
+        assert_eq!(error.to_string(), "invalid JSON at byte 5: unknown literal");
+    }
+
+    #[test]
+    fn object_writer_writes_what_a_value_tree_writes() {
+        let mut inner = ObjectWriter::new();
+        inner.number("x", 0.4573);
+        inner.number("y", 12.0);
+        let mut writer = ObjectWriter::new();
+        assert!(writer.is_empty());
+        writer.string("state", "ON \"quoted\"\n");
+        writer.number("brightness", 254.0);
+        writer.value("on", &Value::Bool(true));
+        writer.object("color", inner);
+        writer.number("nan", f64::NAN);
+        assert!(!writer.is_empty());
+        let tree = object([
+            ("state", "ON \"quoted\"\n".into()),
+            ("brightness", 254.0.into()),
+            ("on", true.into()),
+            ("color", object([("x", 0.4573.into()), ("y", 12.0.into())])),
+            ("nan", f64::NAN.into()),
+        ]);
+        assert_eq!(writer.finish(), tree.to_json());
+        assert_eq!(ObjectWriter::new().finish(), "{}");
     }
 
     #[test]

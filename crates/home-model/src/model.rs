@@ -133,6 +133,21 @@ impl Device {
         self.entities.iter_mut().find(|e| &e.id == id)
     }
 
+    /// Keeps only the entities `keep` says to keep. Not generic, so that every caller shares
+    /// one compiled `retain`.
+    pub(crate) fn retain_entities(&mut self, keep: &dyn Fn(&Entity) -> bool) {
+        self.entities.retain(|e| keep(e));
+    }
+
+    /// Replaces the entities with `entities`: those no longer listed go, the listed ones are
+    /// added or updated as [`Device::upsert_entity`] does, keeping their readings.
+    pub(crate) fn set_entities(&mut self, entities: Vec<Entity>) {
+        self.retain_entities(&|old| entities.iter().any(|e| e.id == old.id));
+        for entity in entities {
+            self.upsert_entity(entity);
+        }
+    }
+
     /// Adds the entity, or replaces the one with the same id while keeping its readings when
     /// it is still of the same kind (a repeated discovery config must not blank the tile).
     pub(crate) fn upsert_entity(&mut self, mut entity: Entity) {
@@ -262,6 +277,11 @@ impl ColorMode {
             _ => None,
         }
     }
+}
+
+/// A colour temperature in mireds as lights hold it: rounded and limited to `1..=u16::MAX`.
+pub(crate) fn mireds(value: f64) -> u16 {
+    value.round().clamp(1.0, f64::from(u16::MAX)) as u16
 }
 
 /// What a light can be told to do beyond on and off.

@@ -122,6 +122,11 @@ fn push_integer(out: &mut String, a: f64) {
     }
 }
 
+/// Appends the decimal digits of `n`, as `{}` writes an integer.
+pub(crate) fn push_u64(out: &mut String, n: u64) {
+    push_ascii(out, Digits::of(n).as_bytes());
+}
+
 fn push_ascii(out: &mut String, digits: &[u8]) {
     for &d in digits {
         out.push(char::from(d));

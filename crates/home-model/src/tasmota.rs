@@ -9,7 +9,7 @@ use crate::home::{Claim, Message, Store, topic_matches};
 use crate::json::Value;
 use crate::model::{
     Availability, Convention, Device, DeviceId, Entity, EntityId, EntityKind, Light, LightFeatures,
-    Sensor, SensorValue, Switch,
+    Sensor, SensorValue, Switch, mireds,
 };
 use crate::number::parse_f32;
 use crate::sorted::{SortedMap, insert_text};
@@ -31,8 +31,8 @@ struct TasmotaDevice {
     prefixes: [String; 3],
     online_payload: String,
     offline_payload: String,
-    /// Relay names from discovery (`fn`), by relay number from 1.
-    relay_names: Vec<Option<String>>,
+    /// Relay names from discovery (`fn`), by relay number from 1; empty where it names none.
+    relay_names: Vec<String>,
     /// The `POWER` key (`POWER` or `POWER<n>`) that switches the light, once there is one.
     light_power: Option<String>,
     /// What the light has shown it can do.
@@ -85,8 +85,8 @@ impl TasmotaDevice {
             .unwrap_or(1);
         self.relay_names
             .get(index.wrapping_sub(1))
+            .filter(|name| !name.is_empty())
             .cloned()
-            .flatten()
             .unwrap_or_else(|| {
                 if key == "POWER" {
                     "Power".to_owned()
@@ -143,22 +143,27 @@ impl Tasmota {
         let (topic, prefix, command) = match known {
             Some(found) => found,
             None => {
-                let parts: Vec<&str> = message.topic.split('/').collect();
-                let [prefix, topic, command] = parts.as_slice() else {
+                // `<prefix>/<topic>/<command>`, three levels exactly.
+                let Some((prefix, (topic, command))) = message
+                    .topic
+                    .split_once('/')
+                    .and_then(|(prefix, rest)| Some((prefix, rest.split_once('/')?)))
+                    .filter(|(_, (_, command))| !command.contains('/'))
+                else {
                     return Claim::NotMine;
                 };
-                let prefix = match *prefix {
+                let prefix = match prefix {
                     "cmnd" => 0,
                     "stat" => 1,
                     "tele" => 2,
                     _ => return Claim::NotMine,
                 };
                 let announces =
-                    matches!(*command, "LWT" | "STATE" | "SENSOR" | "RESULT") || is_power(command);
+                    matches!(command, "LWT" | "STATE" | "SENSOR" | "RESULT") || is_power(command);
                 if prefix == 0 || !announces || topic.is_empty() {
                     return Claim::NotMine;
                 }
-                ((*topic).to_owned(), prefix, *command)
+                (topic.to_owned(), prefix, command)
             }
         };
         if prefix == 0 {
@@ -169,9 +174,7 @@ impl Tasmota {
             .devices
             .get_or_insert_with(topic.clone(), || TasmotaDevice::new(&topic));
         let id = device.id.clone();
-        store.device_or_insert(&id, || {
-            Device::new(id.clone(), topic.as_str(), Convention::Tasmota)
-        });
+        store.device_or_insert(&id, &topic, Convention::Tasmota);
         let text = core::str::from_utf8(message.payload)
             .unwrap_or_default()
             .trim();
@@ -209,7 +212,7 @@ impl Tasmota {
                     Ok(_) => store.problem(message.topic, "payload is not a JSON object"),
                     // A RESULT can be a plain word for commands that answer so; nothing to read.
                     Err(_) if command == "RESULT" => {}
-                    Err(e) => store.problem(message.topic, e.to_string()),
+                    Err(e) => store.problem(message.topic, e.message()),
                 }
             }
             power if is_power(power) => match text {
@@ -243,10 +246,13 @@ impl Tasmota {
             }
             return;
         }
-        let config = match Value::parse(message.payload) {
-            Ok(config) if config.as_object().is_some() => config,
-            Ok(_) => return store.problem(message.topic, "discovery config is not a JSON object"),
-            Err(e) => return store.problem(message.topic, e.to_string()),
+        let Some(config) = store.json(
+            message.topic,
+            message.payload,
+            false,
+            "discovery config is not a JSON object",
+        ) else {
+            return;
         };
         let Some(topic) = config.str_at("t") else {
             return store.problem(message.topic, "discovery config has no topic (t)");
@@ -256,49 +262,45 @@ impl Tasmota {
             .get_or_insert_with(topic.to_owned(), || TasmotaDevice::new(topic));
         device.discovered = true;
         device.mac = Some(mac.to_owned());
-        let old_full_topic = (device.full_topic.clone(), device.prefixes.clone());
+        // Where the device publishes: a change asks for other subscriptions.
+        let mut moved = false;
         if let Some(ft) = config.str_at("ft") {
             // `%hostname%` and `%id%` are fixed per device, so they are filled in once here.
             let with_hostname =
                 text::replace(ft, "%hostname%", config.str_at("hn").unwrap_or_default());
-            device.full_topic = text::replace(
+            let full_topic = text::replace(
                 &with_hostname,
                 "%id%",
                 config.str_at("mac").unwrap_or_default(),
             );
+            moved |= full_topic != device.full_topic;
+            device.full_topic = full_topic;
         }
-        if let Some(tp) = config.get("tp").and_then(Value::as_array) {
-            for (slot, word) in device.prefixes.iter_mut().zip(tp) {
-                if let Some(word) = word.as_str() {
-                    *slot = word.to_owned();
-                }
+        for (slot, word) in device.prefixes.iter_mut().zip(config.array_at("tp")) {
+            if let Some(word) = word.as_str()
+                && slot != word
+            {
+                *slot = word.to_owned();
+                moved = true;
             }
         }
-        if device.full_topic != old_full_topic.0 || device.prefixes != old_full_topic.1 {
+        if moved {
             store.changes.subscriptions_changed = true;
         }
         device.online_payload = config.str_at("onln").unwrap_or("Online").to_owned();
         device.offline_payload = config.str_at("ofln").unwrap_or("Offline").to_owned();
-        device.relay_names = config
-            .get("fn")
-            .and_then(Value::as_array)
-            .unwrap_or_default()
-            .iter()
-            .map(|n| n.as_str().filter(|s| !s.is_empty()).map(str::to_owned))
-            .collect();
+        device.relay_names.clear();
+        for n in config.array_at("fn") {
+            device
+                .relay_names
+                .push(n.as_str().unwrap_or_default().to_owned());
+        }
         // `rl`: per output, 1 = relay, 2 = light; `lt_st`: the light's kind, 1 dimmer,
         // 2 cold/warm white, 3 RGB, 4 RGBW, 5 RGB with cold/warm white.
-        let outputs: Vec<u32> = config
-            .get("rl")
-            .and_then(Value::as_array)
-            .unwrap_or_default()
-            .iter()
-            .map(|v| v.as_f64().unwrap_or(0.0) as u32)
-            .collect();
         // Relays and the (first) light output by number from 1, and how many outputs are used.
         let (mut relays, mut light_output, mut used) = (Vec::new(), None, 0);
-        for (i, kind) in outputs.iter().enumerate() {
-            match kind {
+        for (i, output) in config.array_at("rl").iter().enumerate() {
+            match output.as_f64().unwrap_or(0.0) as u32 {
                 0 => continue,
                 1 => relays.push(i + 1),
                 2 if light_output.is_none() => light_output = Some(i + 1),
@@ -329,8 +331,7 @@ impl Tasmota {
         };
         let device = &*device;
         let id = device.id.clone();
-        let model =
-            store.device_or_insert(&id, || Device::new(id.clone(), topic, Convention::Tasmota));
+        let model = store.device_or_insert(&id, topic, Convention::Tasmota);
         model.name = config.str_at("dn").unwrap_or(topic).to_owned();
         model.model = config.str_at("md").map(str::to_owned);
         model.sw_version = config.str_at("sw").map(str::to_owned);
@@ -354,9 +355,7 @@ impl Tasmota {
             wanted.push(light_entity(device, model.name.clone()));
         }
         // Sensors stay; power outputs are now exactly what discovery lists.
-        model
-            .entities
-            .retain(|e| !is_output(e) || wanted.iter().any(|w| w.id == e.id));
+        model.retain_entities(&|e| !is_output(e) || wanted.iter().any(|w| w.id == e.id));
         for entity in wanted {
             model.upsert_entity(entity);
         }
@@ -369,7 +368,7 @@ impl Tasmota {
         }
         let value = match Value::parse(message.payload) {
             Ok(value) => value,
-            Err(e) => return store.problem(message.topic, e.to_string()),
+            Err(e) => return store.problem(message.topic, e.message()),
         };
         // The sensors message names no topic; it follows its config, which has the MAC.
         let Some(sensors) = value.get("sn") else {
@@ -407,10 +406,9 @@ impl Tasmota {
         let send =
             |command: &str, payload: String| Outgoing::new(tasmota.command_topic(command), payload);
         match (&entity.kind, command) {
-            (EntityKind::Switch(_), Command::Switch(on)) => Ok(vec![send(
-                entity.id.key(),
-                if on { "ON" } else { "OFF" }.to_owned(),
-            )]),
+            (EntityKind::Switch(_), Command::Switch(on)) => {
+                send(entity.id.key(), if on { "ON" } else { "OFF" }.to_owned()).alone()
+            }
             (
                 EntityKind::Light(light),
                 Command::Light {
@@ -429,12 +427,9 @@ impl Tasmota {
                     effect,
                 };
                 request.check(light)?;
-                let power = tasmota
-                    .light_power
-                    .clone()
-                    .unwrap_or_else(|| "POWER".to_owned());
+                let power = tasmota.light_power.as_deref().unwrap_or("POWER");
                 if request.on == Some(false) {
-                    return Ok(vec![send(&power, "OFF".to_owned())]);
+                    return send(power, "OFF".to_owned()).alone();
                 }
                 let percent = |b: f32| {
                     let p = (b.clamp(0.0, 1.0) * 100.0).round();
@@ -467,15 +462,15 @@ impl Tasmota {
                     (None, None) => {}
                 }
                 if request.on == Some(true) {
-                    out.push(send(&power, "ON".to_owned()));
+                    out.push(send(power, "ON".to_owned()));
                 }
                 Ok(out)
             }
             (EntityKind::Switch(_) | EntityKind::Light(_), Command::Refresh) => {
-                Ok(vec![send("STATE", String::new())])
+                send("STATE", String::new()).alone()
             }
             // Sensor readings on demand come from `STATUS 10` (answered on stat/STATUS10).
-            (EntityKind::Sensor(_), Command::Refresh) => Ok(vec![send("STATUS", "10".to_owned())]),
+            (EntityKind::Sensor(_), Command::Refresh) => send("STATUS", "10".to_owned()).alone(),
             (EntityKind::Sensor(_), _) => Err(CommandError::ReadOnly),
             _ => Err(CommandError::WrongKind),
         }
@@ -544,15 +539,13 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
     let Some(model) = store.device_mut(&device.id) else {
         return;
     };
+    let light_id = device.id.entity("light");
     if let Some(light_power) = &device.light_power {
-        let light_id = device.id.entity("light");
         if model.entity(&light_id).is_none() {
             let name = model.name.clone();
             model.upsert_entity(light_entity(device, name));
             // The light's power output was a switch until the light showed itself.
-            model
-                .entities
-                .retain(|e| e.id != device.id.entity(light_power));
+            model.retain_entities(&|e| e.id != device.id.entity(light_power));
         } else if !device.discovered
             && let Some(Entity {
                 kind: EntityKind::Light(light),
@@ -572,7 +565,7 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
             if let Some(Entity {
                 kind: EntityKind::Light(light),
                 ..
-            }) = model.entity_mut(&device.id.entity("light"))
+            }) = model.entity_mut(&light_id)
             {
                 light.on = Some(on);
             }
@@ -603,18 +596,20 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
     if let Some(Entity {
         kind: EntityKind::Light(light),
         ..
-    }) = model.entity_mut(&device.id.entity("light"))
+    }) = model.entity_mut(&light_id)
     {
         if let Some(d) = state.f64_at("Dimmer") {
             light.brightness = Some((d / 100.0).clamp(0.0, 1.0) as f32);
         }
         if let Some(ct) = state.f64_at("CT").filter(|ct| *ct > 0.0) {
-            light.color_temp = Some(ct.round().clamp(1.0, f64::from(u16::MAX)) as u16);
+            light.color_temp = Some(mireds(ct));
         }
         if let Some(hsb) = state.str_at("HSBColor") {
             let mut parts: Vec<f32> = Vec::new();
             for p in hsb.split(',') {
-                parts.extend(parse_f32(p.trim()).filter(|n| n.is_finite()));
+                if let Some(n) = parse_f32(p.trim()).filter(|n| n.is_finite()) {
+                    parts.push(n);
+                }
             }
             if let [h, s, _b] = parts.as_slice() {
                 light.hue_sat = Some((*h, *s));
@@ -623,107 +618,95 @@ fn read_power_and_light(device: &mut TasmotaDevice, state: &Value, store: &mut S
     }
 }
 
+/// The units of Tasmota's readings, one `field unit` a line; temperatures and pressures take
+/// theirs from the payload instead (see `unit_for`).
+const UNITS: &str = "\
+Humidity %
+Illuminance lx
+Power W
+ApparentPower VA
+ReactivePower var
+Voltage V
+Current A
+Total kWh
+Today kWh
+Yesterday kWh
+CarbonDioxide ppm
+eCO2 ppm
+Distance cm
+";
+
+/// Home Assistant's device classes for Tasmota's readings, one `field class` a line. Not
+/// DewPoint: it is in degrees but is not the room's temperature, and would skew a room's
+/// average.
+const DEVICE_CLASSES: &str = "\
+Temperature temperature
+Humidity humidity
+Pressure pressure
+SeaPressure pressure
+Illuminance illuminance
+Power power
+ApparentPower apparent_power
+ReactivePower reactive_power
+Voltage voltage
+Current current
+Total energy
+Today energy
+Yesterday energy
+Factor power_factor
+CarbonDioxide carbon_dioxide
+eCO2 carbon_dioxide
+";
+
 /// The unit Tasmota uses for a reading, given the payload's `TempUnit` / `PressureUnit`.
 fn unit_for(field: &str, sensors: &Value) -> Option<String> {
-    let unit = match field {
-        "Temperature" | "DewPoint" => return sensors.str_at("TempUnit").map(|u| format!("°{u}")),
-        "Pressure" | "SeaPressure" => return sensors.str_at("PressureUnit").map(str::to_owned),
-        "Humidity" => "%",
-        "Illuminance" => "lx",
-        "Power" => "W",
-        "ApparentPower" => "VA",
-        "ReactivePower" => "var",
-        "Voltage" => "V",
-        "Current" => "A",
-        "Total" | "Today" | "Yesterday" => "kWh",
-        "CarbonDioxide" | "eCO2" => "ppm",
-        "Distance" => "cm",
-        _ => return None,
-    };
-    Some(unit.to_owned())
+    match field {
+        "Temperature" | "DewPoint" => sensors.str_at("TempUnit").map(|u| format!("°{u}")),
+        "Pressure" | "SeaPressure" => sensors.str_at("PressureUnit").map(str::to_owned),
+        _ => text::lookup(UNITS, field).map(str::to_owned),
+    }
 }
 
 fn device_class_for(field: &str) -> Option<&'static str> {
-    Some(match field {
-        // Not DewPoint: it is in degrees but is not the room's temperature, and would skew
-        // a room's average.
-        "Temperature" => "temperature",
-        "Humidity" => "humidity",
-        "Pressure" | "SeaPressure" => "pressure",
-        "Illuminance" => "illuminance",
-        "Power" => "power",
-        "ApparentPower" => "apparent_power",
-        "ReactivePower" => "reactive_power",
-        "Voltage" => "voltage",
-        "Current" => "current",
-        "Total" | "Today" | "Yesterday" => "energy",
-        "Factor" => "power_factor",
-        "CarbonDioxide" | "eCO2" => "carbon_dioxide",
-        _ => return None,
-    })
-}
-
-/// One number from a SENSOR payload.
-struct Reading {
-    key: String,
-    name: String,
-    value: f64,
-    unit: Option<String>,
-    device_class: Option<&'static str>,
+    text::lookup(DEVICE_CLASSES, field)
 }
 
 /// `tele/<t>/SENSOR`: `{"Time":"...","AM2301":{"Temperature":21.3,"Humidity":40.2},"TempUnit":"C"}`.
 /// Each number inside a named sensor object becomes a sensor entity `<Sensor>.<Field>`.
 fn read_sensors(id: &DeviceId, sensors: &Value, now_ms: u64, store: &mut Store<'_>) {
     let history_len = store.history_len;
-    let mut readings = Vec::new();
-    for (sensor, fields) in sensors.as_object().unwrap_or_default() {
-        for (field, value) in fields.as_object().unwrap_or_default() {
-            if let Some(value) = value.as_f64() {
-                readings.push(Reading {
-                    key: format!("{sensor}.{field}"),
-                    name: format!("{sensor} {field}"),
-                    value,
-                    unit: unit_for(field, sensors),
-                    device_class: device_class_for(field),
-                });
-            }
-        }
-    }
     let Some(model) = store.device_mut(id) else {
         return;
     };
     let mut added = false;
-    for Reading {
-        key,
-        name,
-        value: n,
-        unit,
-        device_class,
-    } in readings
-    {
-        let entity_id: EntityId = id.entity(&key);
-        if model.entity(&entity_id).is_none() {
-            added = true;
-            model.upsert_entity(Entity {
-                target: None,
-                optimistic: false,
-                id: entity_id.clone(),
-                name,
-                kind: EntityKind::Sensor(Sensor {
-                    unit,
-                    device_class: device_class.map(str::to_owned),
-                    ..Sensor::default()
-                }),
-            });
-        }
-        if let Some(Entity {
-            kind: EntityKind::Sensor(sensor),
-            ..
-        }) = model.entity_mut(&entity_id)
-        {
-            sensor.value = Some(SensorValue::Number(n));
-            sensor.history.push(now_ms, n, history_len);
+    for (sensor, fields) in sensors.as_object().unwrap_or_default() {
+        for (field, value) in fields.as_object().unwrap_or_default() {
+            let Some(n) = value.as_f64() else {
+                continue;
+            };
+            let entity_id: EntityId = id.entity(&format!("{sensor}.{field}"));
+            if model.entity(&entity_id).is_none() {
+                added = true;
+                model.upsert_entity(Entity {
+                    target: None,
+                    optimistic: false,
+                    id: entity_id.clone(),
+                    name: format!("{sensor} {field}"),
+                    kind: EntityKind::Sensor(Sensor {
+                        unit: unit_for(field, sensors),
+                        device_class: device_class_for(field).map(str::to_owned),
+                        ..Sensor::default()
+                    }),
+                });
+            }
+            if let Some(Entity {
+                kind: EntityKind::Sensor(sensor),
+                ..
+            }) = model.entity_mut(&entity_id)
+            {
+                sensor.value = Some(SensorValue::Number(n));
+                sensor.history.push(now_ms, n, history_len);
+            }
         }
     }
     if added {

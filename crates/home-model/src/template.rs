@@ -108,7 +108,7 @@ impl ValueTemplate {
                 .map(|s| Some(Rendered::Text(s.to_owned())))
                 .map_err(|_| "payload is not UTF-8".to_owned()),
             ValueTemplate::JsonPath(steps) => {
-                let root = Value::parse(payload).map_err(|e| e.to_string())?;
+                let root = Value::parse(payload).map_err(|e| e.message())?;
                 let mut at = &root;
                 for step in steps {
                     let next = match step {

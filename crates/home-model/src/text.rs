@@ -38,6 +38,18 @@ pub(crate) fn rsplit_once<'t>(text: &'t str, separator: &str) -> Option<(&'t str
     Some((&text[..at], &text[at + separator.len()..]))
 }
 
+/// The value of `key` in a table of `key value` lines, such as the tables of device classes
+/// and units the conventions name. One text rather than a slice of pairs or a `match`: in
+/// WebAssembly each pair would cost 16 bytes of pointers and lengths, and each `match` arm a
+/// comparison of its own, while the table is text that compresses well. Keys hold no spaces,
+/// so a key with one matches nothing.
+pub(crate) fn lookup<'t>(table: &'t str, key: &str) -> Option<&'t str> {
+    table
+        .split('\n')
+        .find_map(|line| line.split_once(' ').filter(|(k, _)| *k == key))
+        .map(|(_, value)| value)
+}
+
 /// `text.replace(from, to)`: every `from`, left to right and not overlapping, replaced by
 /// `to`. An empty `from` replaces nothing (every caller names a word to replace).
 pub(crate) fn replace(text: &str, from: &str, to: &str) -> String {
@@ -126,6 +138,17 @@ mod tests {
                     text.replacen(needle, "<>", 1)
                 );
             }
+        }
+    }
+
+    #[test]
+    fn lookup_finds_whole_keys_only() {
+        let table = "a one\nab two\nb three\n";
+        assert_eq!(lookup(table, "a"), Some("one"));
+        assert_eq!(lookup(table, "ab"), Some("two"));
+        assert_eq!(lookup(table, "b"), Some("three"));
+        for missing in ["", "c", "a one", "one", "\n", "a\nab"] {
+            assert_eq!(lookup(table, missing), None, "{missing}");
         }
     }
 

@@ -8,11 +8,11 @@ use crate::command::{
     Command, CommandError, CoverCommand, LightRequest, Outgoing, number_text, scale_brightness,
 };
 use crate::home::{Claim, Message, Store};
-use crate::json::{Value, object};
+use crate::json::{ObjectWriter, Value};
 use crate::model::{
     Availability, BinarySensor, Climate, ColorMode, Convention, Cover, CoverState, Device,
     DeviceId, Entity, EntityId, EntityKind, Fan, Light, LightFeatures, Number, Select, Sensor,
-    SensorValue, Switch,
+    SensorValue, Switch, mireds,
 };
 use crate::sorted::SortedMap;
 use crate::text;
@@ -64,6 +64,14 @@ impl Property {
 
     fn readable(&self) -> bool {
         self.access & ACCESS_GET != 0
+    }
+
+    /// Writes the property's on or off value into a command.
+    fn write_on_off(&self, payload: &mut ObjectWriter, on: bool) {
+        payload.value(
+            &self.name,
+            if on { &self.value_on } else { &self.value_off },
+        );
     }
 
     fn on_off(&self, value: &Value) -> Option<bool> {
@@ -236,21 +244,27 @@ impl Bridge {
                 return Claim::Mine;
             }
             "bridge/devices" => {
-                match Value::parse(message.payload) {
-                    Ok(Value::Array(devices)) => self.read_devices(&devices, message.topic, store),
-                    Ok(_) => store.problem(message.topic, "bridge/devices is not a JSON array"),
-                    Err(e) => store.problem(message.topic, e.to_string()),
+                let devices = store.json(
+                    message.topic,
+                    message.payload,
+                    true,
+                    "bridge/devices is not a JSON array",
+                );
+                if let Some(devices) = devices {
+                    self.read_devices(devices.as_array().unwrap_or_default(), message.topic, store);
                 }
                 return Claim::Mine;
             }
             "bridge/groups" => {
-                match Value::parse(message.payload) {
-                    Ok(groups @ Value::Array(_)) => {
-                        self.groups = Some(groups);
-                        self.read_groups(message.topic, store);
-                    }
-                    Ok(_) => store.problem(message.topic, "bridge/groups is not a JSON array"),
-                    Err(e) => store.problem(message.topic, e.to_string()),
+                let groups = store.json(
+                    message.topic,
+                    message.payload,
+                    true,
+                    "bridge/groups is not a JSON array",
+                );
+                if groups.is_some() {
+                    self.groups = groups;
+                    self.read_groups(message.topic, store);
                 }
                 return Claim::Mine;
             }
@@ -346,44 +360,34 @@ impl Bridge {
                 continue;
             };
             let id = DeviceId::new("z2m", ieee);
-            let exposes = definition
-                .get("exposes")
-                .and_then(Value::as_array)
-                .unwrap_or_default();
+            let exposes = definition.array_at("exposes");
             let exposed = read_exposes(&id, exposes);
             let previous = self
                 .by_name
                 .values()
                 .find(|a| a.id == id)
                 .map(|a| a.availability);
-            self.by_name.retain(|_, a| a.id != id);
+            self.forget(&id);
             let text =
                 |v: &Value, key: &str| v.str_at(key).filter(|s| !s.is_empty()).map(str::to_owned);
             store.changes.structure_changed = true;
-            let model = store.device_or_insert(&id, || {
-                Device::new(id.clone(), name, Convention::Zigbee2Mqtt)
-            });
+            let model = store.device_or_insert(&id, name, Convention::Zigbee2Mqtt);
             model.name = name.to_owned();
             model.manufacturer = text(definition, "vendor").or(text(device, "manufacturer"));
             model.model = text(definition, "model").or(text(device, "model_id"));
             model.sw_version = text(device, "software_build_id");
             model.suggested_room = text(device, "area").or(model.suggested_room.take());
-            let entities: Vec<Entity> = exposed
-                .iter()
-                .map(|e| Entity {
+            let mut entities = Vec::new();
+            for e in &exposed {
+                entities.push(Entity {
                     target: None,
                     id: e.entity.clone(),
                     name: entity_name(&e.binding, e.entity.key()),
                     kind: kind_of(&e.binding),
                     optimistic: !e.binding.reports_state(),
-                })
-                .collect();
-            model
-                .entities
-                .retain(|old| entities.iter().any(|e| e.id == old.id));
-            for entity in entities {
-                model.upsert_entity(entity);
+                });
             }
+            model.set_entities(entities);
             let addressable = Addressable {
                 id: id.clone(),
                 exposed,
@@ -414,37 +418,29 @@ impl Bridge {
             };
             let id = DeviceId::new("z2m", &format!("group_{}", number_text(number)));
             let mut members: Vec<DeviceId> = Vec::new();
-            for m in group
-                .get("members")
-                .and_then(Value::as_array)
-                .unwrap_or_default()
-            {
-                members.extend(
-                    m.str_at("ieee_address")
-                        .map(|ieee| DeviceId::new("z2m", ieee)),
-                );
+            for m in group.array_at("members") {
+                if let Some(ieee) = m.str_at("ieee_address") {
+                    members.push(DeviceId::new("z2m", ieee));
+                }
             }
             let binding = self.group_binding(&members);
-            let exposed = vec![Exposed {
-                entity: id.entity(group_key(&binding)),
-                binding,
-            }];
-            self.by_name.retain(|_, a| a.id != id);
-            store.changes.structure_changed = true;
-            let model = store.device_or_insert(&id, || {
-                Device::new(id.clone(), name, Convention::Zigbee2Mqtt)
-            });
-            model.name = name.to_owned();
-            model.model = Some("Group".into());
             let entity = Entity {
                 target: None,
-                id: exposed[0].entity.clone(),
+                id: id.entity(group_key(&binding)),
                 name: name.to_owned(),
-                kind: kind_of(&exposed[0].binding),
-                optimistic: !exposed[0].binding.reports_state(),
+                kind: kind_of(&binding),
+                optimistic: !binding.reports_state(),
             };
-            model.entities.retain(|e| e.id == entity.id);
-            model.upsert_entity(entity);
+            let exposed = vec![Exposed {
+                entity: entity.id.clone(),
+                binding,
+            }];
+            self.forget(&id);
+            store.changes.structure_changed = true;
+            let model = store.device_or_insert(&id, name, Convention::Zigbee2Mqtt);
+            model.name = name.to_owned();
+            model.model = Some("Group".into());
+            model.set_entities(vec![entity]);
             let addressable = Addressable {
                 id: id.clone(),
                 exposed,
@@ -459,6 +455,11 @@ impl Bridge {
         self.forget_unseen(true, &seen, store);
     }
 
+    /// Forgets the names that lead to the device `id`, before it is read again or removed.
+    fn forget(&mut self, id: &DeviceId) {
+        self.by_name.retain(|_, a| &a.id != id);
+    }
+
     /// Removes the devices (or the groups) that the latest list no longer has.
     fn forget_unseen(&mut self, groups: bool, seen: &[DeviceId], store: &mut Store<'_>) {
         let mut gone = Vec::new();
@@ -468,7 +469,7 @@ impl Bridge {
             }
         }
         for id in gone {
-            self.by_name.retain(|_, a| a.id != id);
+            self.forget(&id);
             store.remove_device(&id);
         }
     }
@@ -491,39 +492,47 @@ impl Bridge {
                 };
                 // Endpoint-specific properties (`state_l1`) do not exist on the group.
                 let plain = |p: &Option<Property>, name: &str| p.clone().filter(|p| p.name == name);
-                merged = Some(match merged.take() {
-                    None => Binding::Light {
-                        state: plain(state, "state"),
-                        brightness: plain(brightness, "brightness"),
-                        color_temp: plain(color_temp, "color_temp"),
-                        color: color.clone().filter(|(p, _)| p.name == "color"),
-                        effect: plain(effect, "effect"),
-                    },
+                let state = plain(state, "state");
+                let brightness = plain(brightness, "brightness");
+                let color_temp = plain(color_temp, "color_temp");
+                let color = color.clone().filter(|(p, _)| p.name == "color");
+                let effect = plain(effect, "effect");
+                match &mut merged {
                     Some(Binding::Light {
                         state: s,
                         brightness: b,
                         color_temp: ct,
                         color: c,
                         effect: fx,
-                    }) => Binding::Light {
-                        state: s.or(plain(state, "state")),
-                        brightness: b.or(plain(brightness, "brightness")),
-                        color_temp: match (ct, plain(color_temp, "color_temp")) {
-                            (Some(mut a), Some(b)) => {
+                    }) => {
+                        fill(s, state);
+                        fill(b, brightness);
+                        match (ct.as_mut(), color_temp) {
+                            (Some(a), Some(b)) => {
                                 a.value_min = min_opt(a.value_min, b.value_min);
                                 a.value_max = max_opt(a.value_max, b.value_max);
-                                Some(a)
                             }
-                            (a, b) => a.or(b),
-                        },
-                        color: match (c, color.clone().filter(|(p, _)| p.name == "color")) {
-                            (Some((p, hs)), Some((_, other_hs))) => Some((p, hs || other_hs)),
-                            (a, b) => a.or(b),
-                        },
-                        effect: fx.or(plain(effect, "effect")),
-                    },
-                    Some(other) => other,
-                });
+                            (None, b) => *ct = b,
+                            (Some(_), None) => {}
+                        }
+                        match (c.as_mut(), color) {
+                            (Some((_, hs)), Some((_, other_hs))) => *hs |= other_hs,
+                            (None, b) => *c = b,
+                            (Some(_), None) => {}
+                        }
+                        fill(fx, effect);
+                    }
+                    // Only lights are merged, so the first member's light starts the merge.
+                    _ => {
+                        merged = Some(Binding::Light {
+                            state,
+                            brightness,
+                            color_temp,
+                            color,
+                            effect,
+                        })
+                    }
+                }
             }
         }
         merged.unwrap_or_else(|| {
@@ -545,10 +554,13 @@ impl Bridge {
         let Some(addressable) = self.by_name.get(name) else {
             return;
         };
-        let state = match Value::parse(message.payload) {
-            Ok(state) if state.as_object().is_some() => state,
-            Ok(_) => return store.problem(message.topic, "device state is not a JSON object"),
-            Err(e) => return store.problem(message.topic, e.to_string()),
+        let Some(state) = store.json(
+            message.topic,
+            message.payload,
+            false,
+            "device state is not a JSON object",
+        ) else {
+            return;
         };
         let history_len = store.history_len;
         for exposed in &addressable.exposed {
@@ -580,23 +592,19 @@ impl Bridge {
             .iter()
             .find(|e| e.entity == entity.id)
             .ok_or(CommandError::UnknownEntity)?;
-        let set_topic = format!("{}/{name}/set", self.base);
-        let members: Vec<(String, Value)> = match (&exposed.binding, &entity.kind, command) {
+        let mut payload = ObjectWriter::new();
+        match (&exposed.binding, &entity.kind, command) {
             (_, _, Command::Refresh) => {
-                let mut readable: Vec<(String, Value)> = Vec::new();
                 for p in exposed.binding.properties() {
                     if p.readable() {
-                        readable.push((p.name.clone(), Value::from("")));
+                        payload.string(&p.name, "");
                     }
                 }
-                if readable.is_empty() {
+                if payload.is_empty() {
                     return Ok(Vec::new());
                 }
                 let get_topic = format!("{}/{name}/get", self.base);
-                return Ok(vec![Outgoing::new(
-                    get_topic,
-                    Value::Object(readable).to_json(),
-                )]);
+                return Outgoing::new(get_topic, payload.finish()).alone();
             }
             (
                 Binding::Light {
@@ -624,81 +632,65 @@ impl Bridge {
                 };
                 request.check(light)?;
                 let request = request.off_alone();
-                let mut members = Vec::new();
                 if let Some(on) = request.on {
                     let state = settable(state, "switching")?;
-                    let value = if on {
-                        &state.value_on
-                    } else {
-                        &state.value_off
-                    };
-                    members.push((state.name.clone(), value.clone()));
+                    state.write_on_off(&mut payload, on);
                 }
                 if let Some(b) = request.brightness {
                     let p = settable(brightness, "brightness")?;
-                    members.push((
-                        p.name.clone(),
-                        scale_brightness(b, p.value_max.unwrap_or(254.0)).into(),
-                    ));
+                    payload.number(&p.name, scale_brightness(b, p.value_max.unwrap_or(254.0)));
                 }
                 if let Some(ct) = request.clamped_color_temp(light) {
                     let p = settable(color_temp, "colour temperature")?;
-                    members.push((p.name.clone(), f64::from(ct).into()));
+                    payload.number(&p.name, f64::from(ct));
                 }
                 if let Some((h, s)) = request.hue_sat {
                     let (p, hs) = color
                         .as_ref()
                         .filter(|(p, _)| p.settable())
                         .ok_or(CommandError::Unsupported("colour"))?;
-                    let value = if *hs {
-                        object([
-                            ("hue", f64::from(h.round()).into()),
-                            ("saturation", f64::from(s.round()).into()),
-                        ])
+                    let mut value = ObjectWriter::new();
+                    if *hs {
+                        value.number("hue", f64::from(h.round()));
+                        value.number("saturation", f64::from(s.round()));
                     } else {
                         let (x, y) = color::hs_to_xy(h, s);
-                        object([("x", f64::from(x).into()), ("y", f64::from(y).into())])
-                    };
-                    members.push((p.name.clone(), value));
+                        value.number("x", f64::from(x));
+                        value.number("y", f64::from(y));
+                    }
+                    payload.object(&p.name, value);
                 }
                 if let Some(fx) = request.effect {
                     let p = settable(effect, "effects")?;
-                    members.push((p.name.clone(), fx.into()));
+                    payload.string(&p.name, &fx);
                 }
-                members
             }
             (Binding::Switch(p), _, Command::Switch(on))
             | (Binding::Fan(p), _, Command::Fan { on: Some(on), .. }) => {
                 if !p.settable() {
                     return Err(CommandError::Unsupported("switching"));
                 }
-                let value = if on { &p.value_on } else { &p.value_off };
-                vec![(p.name.clone(), value.clone())]
+                p.write_on_off(&mut payload, on);
             }
-            (Binding::Number(p), _, Command::Number(n)) => vec![(p.name.clone(), n.into())],
+            (Binding::Number(p), _, Command::Number(n)) => payload.number(&p.name, n),
             (Binding::Select(p), EntityKind::Select(select), Command::Select(option)) => {
                 if !select.options.contains(&option) {
                     return Err(CommandError::Unsupported("this option"));
                 }
-                vec![(p.name.clone(), option.into())]
+                payload.string(&p.name, &option);
             }
             (Binding::Cover { state, position }, _, Command::Cover(c)) => match c {
-                CoverCommand::Position(pos) => {
-                    vec![(
-                        settable(position, "cover position")?.name.clone(),
-                        f64::from(pos.min(100)).into(),
-                    )]
-                }
+                CoverCommand::Position(pos) => payload.number(
+                    &settable(position, "cover position")?.name,
+                    f64::from(pos.min(100)),
+                ),
                 other => {
                     let word = match other {
                         CoverCommand::Open => "OPEN",
                         CoverCommand::Close => "CLOSE",
                         _ => "STOP",
                     };
-                    vec![(
-                        settable(state, "this cover command")?.name.clone(),
-                        word.into(),
-                    )]
+                    payload.string(&settable(state, "this cover command")?.name, word);
                 }
             },
             (
@@ -713,30 +705,23 @@ impl Bridge {
                     mode,
                 },
             ) => {
-                let mut members = Vec::new();
                 if let Some(t) = target_temperature {
-                    members.push((
-                        settable(setpoint, "target temperature")?.name.clone(),
-                        t.into(),
-                    ));
+                    payload.number(&settable(setpoint, "target temperature")?.name, t);
                 }
                 if let Some(mode) = mode {
-                    members.push((settable(system_mode, "mode")?.name.clone(), mode.into()));
+                    payload.string(&settable(system_mode, "mode")?.name, &mode);
                 }
-                members
             }
             (Binding::Sensor(_) | Binding::BinarySensor(_), _, _) => {
                 return Err(CommandError::ReadOnly);
             }
             _ => return Err(CommandError::WrongKind),
         };
-        if members.is_empty() {
+        if payload.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(vec![Outgoing::new(
-            set_topic,
-            Value::Object(members).to_json(),
-        )])
+        let set_topic = format!("{}/{name}/set", self.base);
+        Outgoing::new(set_topic, payload.finish()).alone()
     }
 }
 
@@ -745,6 +730,13 @@ fn settable<'p>(p: &'p Option<Property>, what: &'static str) -> Result<&'p Prope
     p.as_ref()
         .filter(|p| p.settable())
         .ok_or(CommandError::Unsupported(what))
+}
+
+/// Sets an unset group property to a member's.
+fn fill(slot: &mut Option<Property>, member: Option<Property>) {
+    if slot.is_none() {
+        *slot = member;
+    }
 }
 
 fn min_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
@@ -764,13 +756,12 @@ fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 /// Availability (and bridge state) comes as `{"state":"online"}` since 2.0 and as plain
 /// `online` before; both are read.
 fn parse_online(payload: &[u8]) -> Option<bool> {
-    let text = match Value::parse(payload) {
-        Ok(v) => v.str_at("state").map(str::to_owned),
-        Err(_) => core::str::from_utf8(payload)
-            .ok()
-            .map(|s| s.trim().to_owned()),
-    }?;
-    match text.as_str() {
+    let parsed = Value::parse(payload);
+    let text = match &parsed {
+        Ok(v) => v.str_at("state"),
+        Err(_) => core::str::from_utf8(payload).ok().map(str::trim),
+    };
+    match text? {
         "online" => Some(true),
         "offline" => Some(false),
         _ => None,
@@ -801,10 +792,7 @@ fn read_exposes(device: &DeviceId, exposes: &[Value]) -> Vec<Exposed> {
         .find(|e| e.str_at("type") == Some("enum") && e.str_at("property") == Some("effect"))
         .and_then(Property::from_expose);
     for expose in exposes {
-        let features = expose
-            .get("features")
-            .and_then(Value::as_array)
-            .unwrap_or_default();
+        let features = expose.array_at("features");
         let feature = |name: &str| {
             features
                 .iter()
@@ -813,20 +801,13 @@ fn read_exposes(device: &DeviceId, exposes: &[Value]) -> Vec<Exposed> {
         };
         let binding = match expose.str_at("type") {
             Some("light") => {
-                let color_hs = features
-                    .iter()
-                    .find(|f| f.str_at("name") == Some("color_hs"));
-                let color_xy = features
-                    .iter()
-                    .find(|f| f.str_at("name") == Some("color_xy"));
                 Binding::Light {
                     state: feature("state"),
                     brightness: feature("brightness"),
                     color_temp: feature("color_temp"),
-                    color: color_hs
-                        .and_then(Property::from_expose)
+                    color: feature("color_hs")
                         .map(|p| (p, true))
-                        .or_else(|| color_xy.and_then(Property::from_expose).map(|p| (p, false))),
+                        .or_else(|| feature("color_xy").map(|p| (p, false))),
                     // The effect enum sits beside the light, not inside it.
                     effect: if expose.get("endpoint").is_none() {
                         effect.clone()
@@ -885,21 +866,29 @@ fn read_exposes(device: &DeviceId, exposes: &[Value]) -> Vec<Exposed> {
             _ => continue,
         };
         let key = match &binding {
-            Binding::Light { .. } => with_endpoint("light", expose),
-            Binding::Cover { .. } => with_endpoint("cover", expose),
-            Binding::Climate { .. } => with_endpoint("climate", expose),
-            Binding::Fan(_) => with_endpoint("fan", expose),
-            Binding::Switch(p) if expose.str_at("type") == Some("switch") => {
-                if p.name == "state" {
+            // A switch expose's plain `state` is the switch; other generic properties are
+            // keyed by their own name.
+            Binding::Switch(p)
+            | Binding::BinarySensor(p)
+            | Binding::Sensor(p)
+            | Binding::Number(p)
+            | Binding::Select(p) => {
+                if p.name == "state" && expose.str_at("type") == Some("switch") {
                     "switch".to_owned()
                 } else {
                     p.name.clone()
                 }
             }
-            other => other
-                .properties()
-                .first()
-                .map_or_else(String::new, |p| p.name.clone()),
+            // Specific exposes are keyed by their kind, and endpoint if they have one.
+            other => {
+                let kind = match other {
+                    Binding::Light { .. } => "light",
+                    Binding::Cover { .. } => "cover",
+                    Binding::Climate { .. } => "climate",
+                    _ => "fan",
+                };
+                with_endpoint(kind, expose)
+            }
         };
         if out.iter().any(|e: &Exposed| e.entity.key() == key) {
             continue;
@@ -913,17 +902,18 @@ fn read_exposes(device: &DeviceId, exposes: &[Value]) -> Vec<Exposed> {
 }
 
 fn entity_name(binding: &Binding, key: &str) -> String {
-    let base = match binding {
-        Binding::Light { .. } => "Light",
-        Binding::Cover { .. } => "Cover",
-        Binding::Climate { .. } => "Thermostat",
-        Binding::Fan(_) => "Fan",
-        _ => "",
+    // The key's word for the entity, and how the name says it.
+    let (word, name) = match binding {
+        Binding::Light { .. } => ("light", "Light"),
+        Binding::Cover { .. } => ("cover", "Cover"),
+        Binding::Climate { .. } => ("thermostat", "Thermostat"),
+        Binding::Fan(_) => ("fan", "Fan"),
+        _ => ("", ""),
     };
-    let words = if base.is_empty() {
+    let words = if word.is_empty() {
         key.replace('_', " ")
     } else {
-        text::replace_first(key, &base.to_ascii_lowercase(), base).replace('_', " ")
+        text::replace_first(key, word, name).replace('_', " ")
     };
     let mut chars = words.chars();
     chars.next().map_or_else(String::new, |first| {
@@ -931,25 +921,31 @@ fn entity_name(binding: &Binding, key: &str) -> String {
     })
 }
 
-/// Home Assistant's device classes for the generic numeric properties Zigbee2MQTT names.
-fn device_class(property: &str) -> Option<&'static str> {
-    Some(match property {
-        "temperature" | "local_temperature" | "device_temperature" => "temperature",
-        "humidity" => "humidity",
-        "pressure" => "pressure",
-        "battery" => "battery",
-        "illuminance" | "illuminance_lux" => "illuminance",
-        "power" => "power",
-        "energy" => "energy",
-        "voltage" => "voltage",
-        "current" => "current",
-        "co2" => "carbon_dioxide",
-        "occupancy" | "presence" => "occupancy",
-        "contact" => "door",
-        "water_leak" => "moisture",
-        "smoke" => "smoke",
-        _ => return None,
-    })
+/// Home Assistant's device classes for the generic numeric and binary properties Zigbee2MQTT
+/// names, one `property class` a line.
+const DEVICE_CLASSES: &str = "\
+temperature temperature
+local_temperature temperature
+device_temperature temperature
+humidity humidity
+pressure pressure
+battery battery
+illuminance illuminance
+illuminance_lux illuminance
+power power
+energy energy
+voltage voltage
+current current
+co2 carbon_dioxide
+occupancy occupancy
+presence occupancy
+contact door
+water_leak moisture
+smoke smoke
+";
+
+fn device_class(property: &str) -> Option<String> {
+    text::lookup(DEVICE_CLASSES, property).map(str::to_owned)
 }
 
 fn kind_of(binding: &Binding) -> EntityKind {
@@ -964,10 +960,9 @@ fn kind_of(binding: &Binding) -> EntityKind {
             features: LightFeatures {
                 brightness: brightness.as_ref().is_some_and(Property::settable),
                 color_temp: color_temp.as_ref().filter(|p| p.settable()).map(|p| {
-                    let clamp = |v: f64| v.round().clamp(1.0, f64::from(u16::MAX)) as u16;
                     (
-                        clamp(p.value_min.unwrap_or(153.0)),
-                        clamp(p.value_max.unwrap_or(500.0)),
+                        mireds(p.value_min.unwrap_or(153.0)),
+                        mireds(p.value_max.unwrap_or(500.0)),
                     )
                 }),
                 color: color.as_ref().is_some_and(|(p, _)| p.settable()),
@@ -981,11 +976,11 @@ fn kind_of(binding: &Binding) -> EntityKind {
         Binding::Switch(_) => EntityKind::Switch(Switch::default()),
         Binding::BinarySensor(p) => EntityKind::BinarySensor(BinarySensor {
             on: None,
-            device_class: device_class(&p.name).map(str::to_owned),
+            device_class: device_class(&p.name),
         }),
         Binding::Sensor(p) => EntityKind::Sensor(Sensor {
             unit: p.unit.clone(),
-            device_class: device_class(&p.name).map(str::to_owned),
+            device_class: device_class(&p.name),
             ..Sensor::default()
         }),
         Binding::Number(p) => EntityKind::Number(Number {
@@ -1050,7 +1045,7 @@ fn apply_state(
                     Some((v / p.value_max.unwrap_or(254.0).max(1.0)).clamp(0.0, 1.0) as f32);
             }
             if let Some(v) = get(color_temp).and_then(Value::as_f64).filter(|v| *v > 0.0) {
-                light.color_temp = Some(v.round().clamp(1.0, f64::from(u16::MAX)) as u16);
+                light.color_temp = Some(mireds(v));
             }
             if let Some(c) = color.as_ref().and_then(|(p, _)| state.get(&p.name)) {
                 // Zigbee2MQTT reports both forms when it can; hue and saturation are exact.

@@ -483,3 +483,39 @@ fn homie5_colour_temperature_in_kelvin_stays_within_the_lamps_own_range() {
     let cool: f64 = set(&home, coolest).parse().expect("a number");
     assert!((6400.0..=6500.0).contains(&cool), "{cool}");
 }
+
+#[test]
+fn a_property_is_at_exactly_its_path() {
+    use super::{Datatype, PropertyDescription};
+    let property = |node: &str, id: &str| PropertyDescription {
+        node: node.to_owned(),
+        id: id.to_owned(),
+        name: None,
+        datatype: Datatype::String,
+        format: None,
+        settable: false,
+        retained: true,
+        unit: None,
+    };
+    let paths = [
+        "light/power",
+        "light/power/x",
+        "light",
+        "light/",
+        "/power",
+        "a/b/c",
+        "",
+    ];
+    for (node, id) in [
+        ("light", "power"),
+        ("a/b", "c"),
+        ("a", "b/c"),
+        ("", "power"),
+        ("light", ""),
+    ] {
+        let p = property(node, id);
+        for path in paths {
+            assert_eq!(p.is_at(path), p.path() == path, "{node} {id} {path}");
+        }
+    }
+}
