@@ -75,10 +75,16 @@ ensure_build_tools() {
 # That takes about 25 KB off the gzipped download. Without such a toolchain the release build
 # uses the stable one and its prebuilt standard library: the same app, somewhat larger. Only the
 # release build of the static site changes; tests, clippy and `trunk serve` use stable.
-release_build_env() {
+# size_optimised_std: whether this machine can build the standard library for size (a nightly
+# toolchain with rust-src).
+size_optimised_std() {
     local sysroot
-    if sysroot=$(rustup run nightly rustc --print sysroot 2>/dev/null) \
-        && [ -f "$sysroot/lib/rustlib/src/rust/library/Cargo.lock" ]; then
+    sysroot=$(rustup run nightly rustc --print sysroot 2>/dev/null) \
+        && [ -f "$sysroot/lib/rustlib/src/rust/library/Cargo.lock" ]
+}
+
+release_build_env() {
+    if size_optimised_std; then
         export RUSTUP_TOOLCHAIN=nightly
         export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
         export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size

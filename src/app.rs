@@ -35,15 +35,35 @@ impl Screen {
     }
 }
 
+/// What every screen shares: the broker connection, the saved profiles, the home as the
+/// dashboard sees it, and which light's detail sheet is open. [`App`] provides them as one
+/// context rather than four, since each type looked up in the context compiles a lookup of
+/// its own into the wasm.
+#[derive(Clone, Copy)]
+pub struct Shared {
+    pub conn: Connection,
+    pub profiles: ProfileStore,
+    pub home: HomeStore,
+    pub detail: OpenDetail,
+}
+
+/// The [`Shared`] state of the app around the calling component.
+pub fn shared() -> Shared {
+    expect_context::<Shared>()
+}
+
 /// The whole app: one broker connection and the saved profiles, shared through context.
 #[component]
 pub fn App() -> impl IntoView {
     let conn = Connection::new();
     let store = ProfileStore::load();
-    provide_context(conn);
-    provide_context(store);
     let home = HomeStore::start(conn);
-    provide_context(home);
+    provide_context(Shared {
+        conn,
+        profiles: store,
+        home,
+        detail: OpenDetail(RwSignal::new(None)),
+    });
     // What the connection has to tell the user (a saved session it had to drop) joins the
     // dashboard's messages.
     Effect::new(move |_| {
@@ -51,7 +71,6 @@ pub fn App() -> impl IntoView {
             home.notify(text);
         }
     });
-    provide_context(OpenDetail(RwSignal::new(None)));
 
     // Connect straight away: to the broker a link names (`?broker=`), else with the profile
     // used last, else to the page's own host. Every choice stays editable.
@@ -109,7 +128,7 @@ pub fn App() -> impl IntoView {
 /// Messages for the user (a command a device did not confirm), over every screen.
 #[component]
 fn Notices() -> impl IntoView {
-    let home = expect_context::<HomeStore>();
+    let home = shared().home;
     let ids = Memo::new(move |_| {
         home.notices
             .with(|ns| ns.iter().map(|n| n.id.to_string()).collect())

@@ -2,12 +2,12 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::fields::{TextInput, error_line};
-use crate::runtime::Connection;
+use crate::app::shared;
 
 /// The broker URL, editable, with Connect and Disconnect.
 #[component]
 pub fn BrokerForm() -> impl IntoView {
-    let conn = expect_context::<Connection>();
+    let conn = shared().conn;
     let url = RwSignal::new(conn.broker_url.get_untracked());
     let error = RwSignal::new(None::<String>);
 

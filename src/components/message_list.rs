@@ -2,13 +2,13 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::app::shared;
 use crate::dashboard::widgets::keyed_list;
-use crate::runtime::Connection;
 
 /// Received messages, newest first. Payloads are rendered as text, never as HTML.
 #[component]
 pub fn MessageList() -> impl IntoView {
-    let conn = expect_context::<Connection>();
+    let conn = shared().conn;
     let shown = move || conn.messages.with(|log| log.len());
     let received = move || conn.messages.with(|log| log.received());
     // Keyed by sequence number through the app's one keyed list (see `keyed_list`).

@@ -3,12 +3,13 @@ use leptos::prelude::*;
 
 use super::fields::{TextInput, checkbox, outcome_line, text_area};
 use super::{chosen_qos, qos_choice, qos_value};
-use crate::runtime::{Connection, QoS};
+use crate::app::shared;
+use crate::runtime::QoS;
 
 /// Publishes a text payload to a topic.
 #[component]
 pub fn PublishForm() -> impl IntoView {
-    let conn = expect_context::<Connection>();
+    let conn = shared().conn;
     let topic = RwSignal::new(String::new());
     let payload = RwSignal::new(String::new());
     let retain = RwSignal::new(false);

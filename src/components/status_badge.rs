@@ -1,12 +1,13 @@
 use leptos::prelude::*;
 
+use crate::app::shared;
 use crate::runtime::{Connection, ConnectionStatus};
 
 /// The connection state, always visible in the app bar, with a countdown and "Retry now"
 /// while the runtime waits to reconnect.
 #[component]
 pub fn StatusBadge() -> impl IntoView {
-    let conn = expect_context::<Connection>();
+    let conn = shared().conn;
     // Ticks once a second while a countdown is shown; nothing runs otherwise.
     let tick = RwSignal::new(0u32);
     Effect::new(move |handle: Option<Option<IntervalHandle>>| {

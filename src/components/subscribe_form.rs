@@ -3,12 +3,13 @@ use leptos::prelude::*;
 
 use super::fields::{TextInput, error_line};
 use super::{chosen_qos, qos_choice, qos_value};
-use crate::runtime::{Connection, QoS, SubscriptionState};
+use crate::app::shared;
+use crate::runtime::{QoS, SubscriptionState};
 
 /// A topic filter to subscribe to, and the subscriptions made so far with their outcome.
 #[component]
 pub fn SubscribeForm() -> impl IntoView {
-    let conn = expect_context::<Connection>();
+    let conn = shared().conn;
     let filter = RwSignal::new(String::from("#"));
     let qos = RwSignal::new(qos_value(QoS::AtLeastOnce));
     let error = RwSignal::new(None::<String>);

@@ -11,8 +11,8 @@ use leptos::prelude::*;
 use super::light::ColorWheel;
 use super::model::{CardModel, Control};
 use super::rooms::clean_room_name;
-use super::store::HomeStore;
 use super::widgets::{Sender, Slider, flag, keyed_list, sparkline_points, text};
+use crate::app::shared;
 
 /// Which light's detail view is open, shared by the cards and the page.
 #[derive(Clone, Copy)]
@@ -21,7 +21,7 @@ pub struct OpenDetail(pub RwSignal<Option<EntityId>>);
 /// One device as a card.
 #[component]
 pub fn DeviceCard(id: DeviceId) -> impl IntoView {
-    let store = expect_context::<HomeStore>();
+    let store = shared().home;
     let device = StoredValue::new(id);
     let model = Memo::new(move |_| device.with_value(|id| store.card(id)));
     let offline = Signal::derive(flag(model, |m| m.offline));
@@ -114,7 +114,7 @@ fn state_of(c: &Control) -> String {
 /// The view of the control under `key` in `model`. Every value in it is read from one memo
 /// of the control, so that the views of all kinds share the same few reactive types.
 fn control_view(model: Memo<Option<CardModel>>, key: String, offline: Signal<bool>) -> AnyView {
-    let store = expect_context::<HomeStore>();
+    let store = shared().home;
     let entity = model.with_untracked(|m| {
         m.as_ref()
             .and_then(|m| m.controls.iter().find(|p| p.key == key))
@@ -331,7 +331,7 @@ fn entity_name(control: Memo<Option<Control>>, opens: Option<EntityId>) -> AnyVi
     };
     match opens {
         Some(light) => {
-            let detail = expect_context::<OpenDetail>().0;
+            let detail = shared().detail.0;
             let light = StoredValue::new(light);
             view! {
                 <button
@@ -358,7 +358,7 @@ fn RoomEditor(
     /// Set while the editor is open; saving closes it.
     editing: RwSignal<bool>,
 ) -> impl IntoView {
-    let store = expect_context::<HomeStore>();
+    let store = shared().home;
     let current = current.unwrap_or_default();
     // What is typed, read when saving: nothing on the page follows it.
     let typed = StoredValue::new(current.clone());

@@ -4,10 +4,10 @@ use home_model::EntityId;
 use leptos::prelude::*;
 use web_sys::PointerEvent;
 
-use super::cards::{Controls, OpenDetail, offline_badge};
+use super::cards::{Controls, offline_badge};
 use super::model::{Control, colour_command};
-use super::store::HomeStore;
 use super::widgets::{Drag, Sender, Tenths, flag, text};
+use crate::app::shared;
 
 /// Hue (degrees, 0 at the top, clockwise) and saturation (percent, 0 at the centre) of the
 /// point `(x, y)` from the centre of a colour wheel of `radius`; outside the rim counts as
@@ -54,14 +54,14 @@ mod trig {
 /// The detail sheet of the light whose id is in [`OpenDetail`], if any.
 #[component]
 pub fn LightDetail() -> impl IntoView {
-    let open = expect_context::<OpenDetail>().0;
+    let open = shared().detail.0;
     move || open.get().map(|id| view! { <LightSheet id=id /> })
 }
 
 #[component]
 fn LightSheet(id: EntityId) -> impl IntoView {
-    let store = expect_context::<HomeStore>();
-    let open = expect_context::<OpenDetail>().0;
+    let store = shared().home;
+    let open = shared().detail.0;
     let id = StoredValue::new(id);
     let model = Memo::new(move |_| id.with_value(|id| store.light_detail(id)));
     let offline = Signal::derive(flag(model, |m| m.offline));

@@ -1,9 +1,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use crate::app::shared;
 use crate::components::{TextInput, checkbox, choice, outcome_line, text_area};
 use crate::profiles::{Profile, Protocol, UserProperty, Will, export_profiles, import_profiles};
-use crate::runtime::{Connection, ProfileStore};
 
 /// The MQTT versions a profile may speak, as the editor offers them: value, then label.
 const PROTOCOLS: [(&str, &str); 2] = [("3.1.1", "3.1.1"), ("5.0", "5.0")];
@@ -13,8 +13,8 @@ const WILL_QOS: [(&str, &str); 3] = [("0", "0"), ("1", "1"), ("2", "2")];
 /// Saved connection profiles: edit, save, connect, import and export.
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
-    let conn = expect_context::<Connection>();
-    let store = expect_context::<ProfileStore>();
+    let conn = shared().conn;
+    let store = shared().profiles;
     // The profile being edited: a copy, saved only on Save.
     let editing = RwSignal::new(None::<(Option<String>, Profile)>);
     let notice = RwSignal::new(None::<Result<String, String>>);
@@ -53,8 +53,8 @@ fn profile_row(
     editing: RwSignal<Option<(Option<String>, Profile)>>,
     notice: RwSignal<Option<Result<String, String>>>,
 ) -> impl IntoView + use<> {
-    let conn = expect_context::<Connection>();
-    let store = expect_context::<ProfileStore>();
+    let conn = shared().conn;
+    let store = shared().profiles;
     let name = profile.name.clone();
     let is_active = {
         let name = name.clone();
@@ -100,8 +100,8 @@ fn ProfileEditor(
     editing: RwSignal<Option<(Option<String>, Profile)>>,
     notice: RwSignal<Option<Result<String, String>>>,
 ) -> impl IntoView {
-    let conn = expect_context::<Connection>();
-    let store = expect_context::<ProfileStore>();
+    let conn = shared().conn;
+    let store = shared().profiles;
     let problems = RwSignal::new(Vec::<String>::new());
     let is_new = original.is_none();
     let original = StoredValue::new(original);
@@ -332,7 +332,7 @@ fn ProfileEditor(
 /// Import and export of all profiles as one JSON file.
 #[component]
 fn TransferCard(notice: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
-    let store = expect_context::<ProfileStore>();
+    let store = shared().profiles;
     let text = RwSignal::new(String::new());
     let export = move |_| {
         let json = store.profiles.with_untracked(|p| export_profiles(p));

@@ -3,18 +3,18 @@ use std::sync::Arc;
 use home_model::DeviceId;
 use leptos::prelude::*;
 
-use crate::dashboard::HomeStore;
+use crate::app::shared;
 use crate::dashboard::cards::DeviceCard;
 use crate::dashboard::light::LightDetail;
 use crate::dashboard::model::reading_text;
 use crate::dashboard::widgets::keyed_list;
-use crate::runtime::{Connection, ConnectionStatus};
+use crate::runtime::ConnectionStatus;
 
 /// The home: every room with its devices as cards, and a light's detail sheet when one is open.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let store = expect_context::<HomeStore>();
-    let conn = expect_context::<Connection>();
+    let store = shared().home;
+    let conn = shared().conn;
     let rooms = Memo::new(move |_| store.rooms());
     let room_keys =
         Memo::new(move |_| rooms.with(|rs| rs.iter().map(|r| room_key(&r.room)).collect()));
@@ -48,7 +48,7 @@ fn RoomSection(
     room: Option<String>,
     rooms: Memo<Vec<crate::dashboard::store::RoomDevices>>,
 ) -> impl IntoView {
-    let store = expect_context::<HomeStore>();
+    let store = shared().home;
     let key = StoredValue::new(room.clone());
     let devices = Memo::new(move |_| {
         rooms.with(|rs| {
