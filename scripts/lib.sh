@@ -103,7 +103,7 @@ release_build_env() {
 # stays in a subshell.
 release_build() (
     release_build_env
-    exec trunk --skip-version-check build --release "$@"
+    exec trunk --skip-version-check build "$@" --release
 )
 
 # Everything the tests need on top: the browser and its WebDriver, and the linters.
