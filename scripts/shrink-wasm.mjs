@@ -109,12 +109,11 @@ function shortenImports(wasm, js) {
   }
 
   const renamed = imports.map((item, index) => ({ ...item, field: shortName(index), old: item.field }));
-  for (const { short, object } of moduleNames.values()) {
+  for (const [module, { object }] of moduleNames) {
     const start = js.indexOf(`const ${object} = {\n`);
     const end = js.indexOf('\n    };\n', start);
     if (start < 0 || end < 0) throw new ShrinkError(`the glue has no import object ${object}`);
     let block = js.slice(start, end);
-    const module = [...moduleNames].find(([, m]) => m.object === object)[0];
     for (const item of renamed.filter((i) => i.module === module)) {
       const key = new RegExp(`^        ${quoteRegExp(item.old)}: `, 'gm');
       const count = block.match(key)?.length ?? 0;
